@@ -1,0 +1,84 @@
+/* bendernet: the C core of a small multi-layer perceptron library.
+ *
+ * Size letters used in every shape comment:
+ *   m  rows of a mini-batch (samples)        k  inputs of a layer (fan-in)
+ *   n  outputs of a layer (fan-out)          L  number of weight layers
+ *   N  elements of a flat buffer
+ * Matrices are row-major unless strides say otherwise.
+ *
+ * Every function exists as _f32 (float) and _f64 (double); see real.h. Functions that can
+ * fail return 0 on success or a negative BN_E* code; they never print or exit. */
+#ifndef BENDERNET_H
+#define BENDERNET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum bn_status {
+    BN_OK = 0,
+    BN_EINVAL = -1,   /* a size, stride or enum value out of range */
+    BN_ENOMEM = -2,   /* an allocation failed */
+};
+
+/* Hidden-layer activations, in the order of bendernet.activations.NAMES. */
+enum bn_activation {
+    BN_IDENTITY, BN_STEP, BN_LOGISTIC, BN_TANH, BN_ARCTAN,
+    BN_RELU, BN_PRELU, BN_ELU, BN_SOFTPLUS,
+    BN_N_ACTIVATIONS
+};
+
+/* Output layers, each paired with the loss whose delta is simply y_pred - y. */
+enum bn_output {
+    BN_OUT_IDENTITY,   /* squared error       (regression)                   */
+    BN_OUT_LOGISTIC,   /* binary log-loss     (binary and multilabel)        */
+    BN_OUT_SOFTMAX,    /* categorical log-loss (multiclass)                  */
+    BN_OUT_EXP,        /* Poisson deviance    (count regression)             */
+    BN_N_OUTPUTS
+};
+
+enum bn_solver { BN_SGD, BN_ADAM };
+
+/* The shape of a network: units[0] inputs, units[1..L-1] hidden, units[L] outputs. */
+typedef struct {
+    int64_t n_layers;        /* L, the number of weight layers */
+    const int64_t *units;    /* units[0..L] */
+    int activation;          /* enum bn_activation, for every hidden layer */
+    int output;              /* enum bn_output */
+    double l2;               /* alpha: 0.5*alpha*sum(W^2), divided by the batch weight sum */
+} bn_net;
+
+/* The input of a layer: a dense matrix with a row stride, or a CSR matrix. values points to
+ * reals of the precision of the function it is passed to. */
+typedef struct {
+    const void *values;      /* dense: X[i,p] = values[i*row_stride + p]; CSR: nonzeros */
+    ptrdiff_t row_stride;    /* dense only */
+    const int64_t *indptr;   /* CSR only, NULL when dense: row i is [indptr[i], indptr[i+1]) */
+    const int64_t *indices;  /* CSR only: the column of each nonzero */
+    int64_t n_rows, n_cols;
+} bn_rows;
+
+/* A stochastic optimizer's hyper-parameters (its state lives in the caller's buffers). */
+typedef struct {
+    int solver;              /* enum bn_solver */
+    double learning_rate;    /* sgd: the current rate; adam: learning_rate_init */
+    double momentum;         /* sgd */
+    int nesterov;            /* sgd */
+    double beta1, beta2, epsilon;   /* adam */
+} bn_optim;
+
+/* BN_OK when every rows[i] (i < m) lies in [0, n_rows): an index is checked before use. */
+int bn_index_check(const int64_t *rows, int64_t m, int64_t n_rows);
+
+#define BN_DECLARING_F32
+#include "real.h"
+#include "bn_api.h"
+#undef BN_DECLARING_F32
+#define BN_DECLARING_F64
+#include "real.h"
+#include "bn_api.h"
+#undef BN_DECLARING_F64
+/* Leave no `real` behind for the code that includes us (Cython's output uses `.real`). */
+#undef real
+#undef BN
+
+#endif

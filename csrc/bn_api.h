@@ -1,0 +1,99 @@
+/* The public C API in one precision. bendernet.h includes this file twice, after real.h has
+ * chosen float or double, so it has no include guard. Outputs come first, then const inputs,
+ * then sizes. */
+
+/* ---- gemm.c: the matrix product --------------------------------------------------------
+ * C[m,n] = beta * C[m,n] + A[m,k] @ B[k,n]
+ * Element (i,p) of A is A[row(i) * a_rs + p * a_cs] with row(i) = a_rows ? a_rows[i] : i,
+ * and likewise for B (b_rows picks B's rows) and C (c_rs, c_cs). A transpose is therefore a
+ * swap of strides and a shuffled mini-batch is an index: no operand is ever copied to be
+ * transposed or gathered. beta == 0 never reads C, so C may hold garbage (even NaN). */
+int BN(bn_gemm)(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
+                const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
+                int64_t m, int64_t n, int64_t k, real beta);
+
+/* ---- activations.c: hidden-layer activations, elementwise over N values ----------------
+ * alpha is PReLU's slope and ELU's scale; other activations ignore it. out may alias in. */
+
+/* out[N] = f(in[N]) */
+int BN(bn_activation_forward)(real *out, const real *in, int64_t N, int activation, real alpha);
+/* out[N] = f'(in[N]), the derivative at the pre-activation (the talk's table) */
+int BN(bn_activation_derivative)(real *out, const real *in, int64_t N, int activation,
+                                 real alpha);
+/* delta[N] *= f'(z), written from the output u = f(z) so z need not be kept; PReLU, whose
+ * output does not say the sign of z once alpha may be <= 0, reads z from pre[N] instead. */
+int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, int64_t N,
+                               int activation, real alpha);
+
+/* dL/dalpha of a PReLU layer: sum over N of dU * (V < 0 ? V : 0), dU the gradient at the
+ * output, V the pre-activation */
+real BN(bn_prelu_slope_grad)(const real *dU, const real *V, int64_t N);
+
+/* ---- loss.c: output layers and their losses ---------------------------------------------
+ * Z[m,n] = g(Z[m,n]) in place: identity, logistic, row-wise softmax or exp. */
+int BN(bn_output_forward)(real *Z, int64_t m, int64_t n, int output);
+/* Given predictions P[m,n] and targets T[m,n] (row i of T and of sw read at rows[i], rows
+ * NULL meaning i), writes delta[m,n] = (P - T) * sw and returns in *loss the loss paired with
+ * the output, as scikit-learn defines it: the sw-weighted mean over samples, summed over
+ * outputs (log-loss, Poisson) or averaged over them (half squared error). sw NULL means 1. */
+int BN(bn_output_loss)(double *loss, real *delta, const real *P, const real *T,
+                       const real *sw, const int64_t *rows, int64_t m, int64_t n, int output);
+
+/* ---- optim.c: one optimizer step over a flat parameter buffer of N values --------------
+ * SGD with momentum, as scikit-learn: V = momentum*V - lr*G;
+ * P += nesterov ? momentum*V - lr*G : V */
+void BN(bn_sgd_step)(real *P, real *V, const real *G, int64_t N,
+                     real learning_rate, real momentum, int nesterov);
+/* Adam, as scikit-learn: M = b1*M + (1-b1)*G; V = b2*V + (1-b2)*G^2;
+ * P -= lr_t * M / (sqrt(V) + eps), where lr_t = lr*sqrt(1-b2^t)/(1-b1^t) is the caller's;
+ * the step is formed in double, as NumPy promotes it. */
+void BN(bn_adam_step)(real *P, real *M, real *V, const real *G, int64_t N,
+                      double lr_t, double beta1, double beta2, double epsilon);
+
+/* ---- dense.c: one fully connected layer, v = X W + b, u = f(v) --------------------------
+ * X is a bn_rows (bendernet.h), with rows picked through an optional index. */
+
+/* BN_OK when a CSR X (indptr != NULL) is well formed over n_values stored nonzeros:
+ * indptr starts at 0 and never decreases, every column index lies in [0, n_cols). */
+int BN(bn_rows_check)(const bn_rows *X, int64_t n_values);
+
+/* U[m,n] = f(X[rows[m],k] @ W[k,n] + b[n]); when pre != NULL it receives the pre-activation
+ * V[m,n] as well. activation < 0 means none (the output layer applies its own). */
+int BN(bn_dense_forward)(real *U, real *pre, const bn_rows *X, const int64_t *rows,
+                         const real *W, const real *b, int64_t m, int64_t n,
+                         int activation, real alpha);
+/* From dV[m,n], the gradient at the pre-activation:
+ * dW[k,n] = X[rows[m],k]^T @ dV[m,n];  db[n] = sum_m dV[m,n];
+ * dX[m,k] = dV[m,n] @ W[k,n]^T when dX != NULL. */
+int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
+                          const bn_rows *X, const int64_t *rows, const real *W,
+                          int64_t m, int64_t n);
+
+/* ---- mlp.c: the network ----------------------------------------------------------------
+ * Parameters live in one flat buffer P: W_0..W_{L-1} (row-major, units[l] x units[l+1]),
+ * then b_0..b_{L-1}, then, for PReLU, one slope per hidden layer. Gradients share the
+ * layout, so an optimizer step is one loop. */
+int64_t BN(bn_param_count)(const bn_net *net);
+/* reals of workspace a batch of m rows needs */
+int64_t BN(bn_workspace_len)(const bn_net *net, int64_t m);
+
+/* Loss and gradient G[N] of the batch X[rows[m]] against T (rows NULL: the first m rows),
+ * L2 penalty included, both divided by the batch's weight sum as scikit-learn does. */
+int BN(bn_loss_grad)(double *loss, real *G, real *workspace, const real *P,
+                     const bn_net *net, const bn_rows *X, const real *T, const real *sw,
+                     const int64_t *rows, int64_t m);
+
+/* One epoch: the rows of `order` in batches of batch_size (the last one shorter), each
+ * batch a bn_loss_grad and one optimizer step on P. state1/state2 are the optimizer's
+ * buffers (sgd: velocity, unused; adam: first and second moments), *step Adam's counter.
+ * *loss_sum receives sum over batches of batch loss * batch rows. */
+int BN(bn_train_epoch)(real *P, real *state1, real *state2, int64_t *step, double *loss_sum,
+                       real *G, real *workspace, const bn_net *net, const bn_optim *opt,
+                       const bn_rows *X, const real *T, const real *sw,
+                       const int64_t *order, int64_t n_order, int64_t batch_size);
+
+/* Y[m, n_out] = the network's output for every row of X, in chunks of chunk_rows rows
+ * (workspace sized by bn_workspace_len(net, chunk_rows)). */
+int BN(bn_predict)(real *Y, real *workspace, const real *P, const bn_net *net,
+                   const bn_rows *X, int64_t chunk_rows);

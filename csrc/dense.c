@@ -1,0 +1,106 @@
+/* One fully connected layer, v = X W + b, u = f(v), and its gradients. X is dense (through
+ * the matrix product) or CSR (through a sparse loop over its nonzeros, never densified). */
+#include <string.h>
+#include "bendernet.h"
+#include "real.h"
+
+static int valid_input(const bn_rows *X, const int64_t *rows, int64_t m, int64_t n)
+{
+    return X && m >= 0 && n >= 0 && X->n_cols >= 0 &&
+           (rows ? bn_index_check(rows, m, X->n_rows) == BN_OK : m <= X->n_rows);
+}
+
+/* V[m,n] = X[rows[m],k] @ W[k,n] for CSR X: each row's nonzeros in order */
+static void csr_times_dense(real *V, const bn_rows *X, const int64_t *rows,
+                            const real *W, int64_t m, int64_t n)
+{
+    for (int64_t i = 0; i < m; i++) {
+        int64_t row = rows ? rows[i] : i;
+        real *v = V + i * n;
+        memset(v, 0, (size_t)n * sizeof(real));
+        for (int64_t nz = X->indptr[row]; nz < X->indptr[row + 1]; nz++) {
+            real x = ((const real *)X->values)[nz];
+            const real *w = W + X->indices[nz] * n;
+            for (int64_t j = 0; j < n; j++)
+                v[j] += x * w[j];
+        }
+    }
+}
+
+/* dW[k,n] = X[rows[m],k]^T @ dV[m,n] for CSR X: each nonzero scatters a row of dV */
+static void csr_transpose_times_dense(real *dW, const bn_rows *X, const int64_t *rows,
+                                      const real *dV, int64_t m, int64_t n)
+{
+    memset(dW, 0, (size_t)(X->n_cols * n) * sizeof(real));
+    for (int64_t i = 0; i < m; i++) {
+        int64_t row = rows ? rows[i] : i;
+        const real *dv = dV + i * n;
+        for (int64_t nz = X->indptr[row]; nz < X->indptr[row + 1]; nz++) {
+            real x = ((const real *)X->values)[nz];
+            real *dw = dW + X->indices[nz] * n;
+            for (int64_t j = 0; j < n; j++)
+                dw[j] += x * dv[j];
+        }
+    }
+}
+
+int BN(bn_dense_forward)(real *U, real *pre, const bn_rows *X, const int64_t *rows,
+                         const real *W, const real *b, int64_t m, int64_t n,
+                         int activation, real alpha)
+{
+    if (!valid_input(X, rows, m, n) || activation >= BN_N_ACTIVATIONS)
+        return BN_EINVAL;
+    int64_t k = X->n_cols;
+    if (X->indptr)
+        csr_times_dense(U, X, rows, W, m, n);
+    else
+        BN(bn_gemm)(U, n, 1, X->values, X->row_stride, 1, rows, W, n, 1, NULL, m, n, k, 0);
+    for (int64_t i = 0; i < m; i++) {
+        real *u = U + i * n;
+        for (int64_t j = 0; j < n; j++)
+            u[j] += b[j];
+        if (pre)
+            memcpy(pre + i * n, u, (size_t)n * sizeof(real));
+        if (activation >= 0)
+            BN(bn_activation_forward)(u, u, n, activation, alpha);
+    }
+    return BN_OK;
+}
+
+int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
+                          const bn_rows *X, const int64_t *rows, const real *W,
+                          int64_t m, int64_t n)
+{
+    if (!valid_input(X, rows, m, n) || (dX && X->indptr))
+        return BN_EINVAL;
+    int64_t k = X->n_cols;
+    if (X->indptr)
+        csr_transpose_times_dense(dW, X, rows, dV, m, n);
+    else  /* dW^T[n,k] = dV^T[n,m] @ X[rows[m],k], so the batch index stays on B's rows */
+        BN(bn_gemm)(dW, 1, n, dV, 1, n, NULL, X->values, X->row_stride, 1, rows, n, k, m, 0);
+    for (int64_t j = 0; j < n; j++)
+        db[j] = 0;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++)
+            db[j] += dV[i * n + j];
+    if (dX)  /* dX[m,k] = dV[m,n] @ W^T[n,k] */
+        BN(bn_gemm)(dX, k, 1, dV, n, 1, NULL, W, 1, n, NULL, m, k, n, 0);
+    return BN_OK;
+}
+
+int BN(bn_rows_check)(const bn_rows *X, int64_t n_values)
+{
+    if (X->n_rows < 0 || X->n_cols < 0)
+        return BN_EINVAL;
+    if (!X->indptr)
+        return BN_OK;
+    if (X->indptr[0] != 0 || X->indptr[X->n_rows] > n_values)
+        return BN_EINVAL;
+    for (int64_t i = 0; i < X->n_rows; i++)
+        if (X->indptr[i + 1] < X->indptr[i])
+            return BN_EINVAL;
+    for (int64_t nz = 0; nz < X->indptr[X->n_rows]; nz++)
+        if (X->indices[nz] < 0 || X->indices[nz] >= X->n_cols)
+            return BN_EINVAL;
+    return BN_OK;
+}

@@ -1,0 +1,103 @@
+/* Output layers and the losses paired with them. Each pair is canonical (the output is the
+ * loss's inverse link), so the gradient at the output's pre-activation is P - T. */
+#include <float.h>
+#include <tgmath.h>
+#include "bendernet.h"
+#include "real.h"
+
+#ifdef BN_FLOAT
+#define REAL_EPSILON FLT_EPSILON
+#else
+#define REAL_EPSILON DBL_EPSILON
+#endif
+
+static real logistic(real x)
+{
+    if (x >= 0)
+        return 1 / (1 + exp(-x));
+    real e = exp(x);
+    return e / (1 + e);
+}
+
+/* y * log(q), 0 where y == 0 (scipy's xlogy) */
+static double xlogy(double y, double q)
+{
+    return y == 0 ? 0 : y * log(q);
+}
+
+static real clip_probability(real p)
+{
+    /* scikit-learn clips to [eps, 1 - eps] so log never sees 0 */
+    return p < REAL_EPSILON ? REAL_EPSILON : p > 1 - REAL_EPSILON ? 1 - REAL_EPSILON : p;
+}
+
+/* Z[m,n] = softmax of each row, shifted by the row maximum so exp cannot overflow */
+static void softmax_rows(real *Z, int64_t m, int64_t n)
+{
+    for (int64_t i = 0; i < m; i++) {
+        real *z = Z + i * n;
+        real top = z[0];
+        for (int64_t j = 1; j < n; j++)
+            top = z[j] > top ? z[j] : top;
+        real sum = 0;
+        for (int64_t j = 0; j < n; j++) {
+            z[j] = exp(z[j] - top);
+            sum += z[j];
+        }
+        for (int64_t j = 0; j < n; j++)
+            z[j] /= sum;
+    }
+}
+
+int BN(bn_output_forward)(real *Z, int64_t m, int64_t n, int output)
+{
+    if (m < 0 || n < 0 || output < 0 || output >= BN_N_OUTPUTS)
+        return BN_EINVAL;
+    if (output == BN_OUT_SOFTMAX && n > 0)
+        softmax_rows(Z, m, n);
+    else if (output == BN_OUT_LOGISTIC)
+        for (int64_t i = 0; i < m * n; i++)
+            Z[i] = logistic(Z[i]);
+    else if (output == BN_OUT_EXP)
+        for (int64_t i = 0; i < m * n; i++)
+            Z[i] = exp(Z[i]);
+    return BN_OK;
+}
+
+/* the loss of one prediction p against its target t, before weighting and averaging */
+static double pointwise_loss(real p, real t, int output)
+{
+    switch (output) {
+    case BN_OUT_IDENTITY: return 0.5 * ((double)t - p) * ((double)t - p);
+    case BN_OUT_LOGISTIC: {
+        real q = clip_probability(p);
+        return -(xlogy(t, q) + xlogy(1 - (double)t, 1 - (double)q));
+    }
+    case BN_OUT_SOFTMAX:  return -xlogy(t, clip_probability(p));
+    default:              return xlogy(t, (double)t / p) - t + p;   /* Poisson deviance / 2 */
+    }
+}
+
+int BN(bn_output_loss)(double *loss, real *delta, const real *P, const real *T,
+                       const real *sw, const int64_t *rows, int64_t m, int64_t n, int output)
+{
+    if (m < 0 || n < 0 || output < 0 || output >= BN_N_OUTPUTS)
+        return BN_EINVAL;
+    double total = 0, weight_sum = 0;
+    for (int64_t i = 0; i < m; i++) {
+        int64_t row = rows ? rows[i] : i;
+        const real *t = T + row * n;
+        real w = sw ? sw[row] : 1;
+        double row_loss = 0;
+        for (int64_t j = 0; j < n; j++) {
+            row_loss += pointwise_loss(P[i * n + j], t[j], output);
+            delta[i * n + j] = (P[i * n + j] - t[j]) * w;
+        }
+        total += w * row_loss;
+        weight_sum += w;
+    }
+    double mean = weight_sum != 0 ? total / weight_sum : 0;
+    /* squared error is averaged over outputs, the log-losses and Poisson summed over them */
+    *loss = output == BN_OUT_IDENTITY && n > 0 ? mean / (double)n : mean;
+    return BN_OK;
+}

@@ -1,0 +1,258 @@
+/* The network: forward pass, backpropagation, one epoch of mini-batch training, predict.
+ *
+ * Layer l (0 <= l < L) maps units[l] inputs to units[l+1] outputs. For a batch of m rows
+ * the workspace holds, per layer, its output U_l[m, units[l+1]], the gradient D_l at its
+ * pre-activation (at its output while it is being formed), and for PReLU the
+ * pre-activation V_l. */
+#include <string.h>
+#include <tgmath.h>
+#include "bendernet.h"
+#include "real.h"
+
+/* plenty for the networks this library trains; deeper ones are rejected */
+#define MAX_LAYERS 64
+
+typedef struct {
+    const real *W[MAX_LAYERS], *b[MAX_LAYERS];  /* each layer's parameters, views into P */
+    real *dW[MAX_LAYERS], *db[MAX_LAYERS];      /* their gradients, views into G or NULL */
+    const real *slope;                          /* PReLU: one slope per hidden layer */
+    real *dslope;
+    real *U[MAX_LAYERS], *D[MAX_LAYERS], *V[MAX_LAYERS];  /* workspace for m rows */
+} layout;
+
+static int net_valid(const bn_net *net)
+{
+    if (!net || net->n_layers < 1 || net->n_layers > MAX_LAYERS || !net->units)
+        return 0;
+    for (int64_t l = 0; l <= net->n_layers; l++)
+        if (net->units[l] < 1)
+            return 0;
+    return net->activation >= 0 && net->activation < BN_N_ACTIVATIONS &&
+           net->output >= 0 && net->output < BN_N_OUTPUTS && net->l2 >= 0;
+}
+
+static int64_t weight_count(const bn_net *net)
+{
+    int64_t count = 0;
+    for (int64_t l = 0; l < net->n_layers; l++)
+        count += net->units[l] * net->units[l + 1];
+    return count;
+}
+
+static int64_t unit_count(const bn_net *net)
+{
+    int64_t count = 0;
+    for (int64_t l = 1; l <= net->n_layers; l++)
+        count += net->units[l];
+    return count;
+}
+
+static int has_slopes(const bn_net *net)
+{
+    return net->activation == BN_PRELU;
+}
+
+int64_t BN(bn_param_count)(const bn_net *net)
+{
+    if (!net_valid(net))
+        return BN_EINVAL;
+    return weight_count(net) + unit_count(net) + (has_slopes(net) ? net->n_layers - 1 : 0);
+}
+
+int64_t BN(bn_workspace_len)(const bn_net *net, int64_t m)
+{
+    if (!net_valid(net) || m < 0)
+        return BN_EINVAL;
+    return m * unit_count(net) * (has_slopes(net) ? 3 : 2);
+}
+
+/* Points the layout's views into P, G (may be NULL) and the workspace for m rows. */
+static void lay_out(layout *views, const bn_net *net, const real *P, real *G,
+                    real *workspace, int64_t m)
+{
+    int64_t L = net->n_layers, offset = 0;
+    for (int64_t l = 0; l < L; l++) {
+        views->W[l] = P + offset;
+        views->dW[l] = G ? G + offset : NULL;
+        offset += net->units[l] * net->units[l + 1];
+    }
+    for (int64_t l = 0; l < L; l++) {
+        views->b[l] = P + offset;
+        views->db[l] = G ? G + offset : NULL;
+        offset += net->units[l + 1];
+    }
+    views->slope = has_slopes(net) ? P + offset : NULL;
+    views->dslope = has_slopes(net) && G ? G + offset : NULL;
+
+    real *next = workspace;
+    for (int64_t l = 0; l < L; l++) {
+        int64_t size = m * net->units[l + 1];
+        views->U[l] = next;
+        views->D[l] = next + size;
+        views->V[l] = has_slopes(net) ? next + 2 * size : NULL;
+        next += size * (has_slopes(net) ? 3 : 2);
+    }
+}
+
+/* the input of layer l: X itself (rows picked by the batch) or the previous layer's output */
+static bn_rows layer_input(const layout *views, const bn_net *net, const bn_rows *X,
+                               int64_t l, int64_t m)
+{
+    if (l == 0)
+        return *X;
+    bn_rows hidden = {views->U[l - 1], net->units[l], NULL, NULL, m, net->units[l]};
+    return hidden;
+}
+
+/* the alpha of hidden layer l: PReLU's learned slope, ELU's scale (fixed at 1) */
+static real hidden_alpha(const layout *views, const bn_net *net, int64_t l)
+{
+    if (views->slope)
+        return views->slope[l];
+    return net->activation == BN_ELU ? 1 : 0;
+}
+
+/* U_{L-1}[m, n_out] = the network's output for X[rows[m]] */
+static int forward(const layout *views, const bn_net *net, const bn_rows *X,
+                   const int64_t *rows, int64_t m)
+{
+    int64_t L = net->n_layers;
+    for (int64_t l = 0; l < L; l++) {
+        bn_rows input = layer_input(views, net, X, l, m);
+        int hidden = l < L - 1;
+        real slope = hidden ? hidden_alpha(views, net, l) : 0;
+        int status = BN(bn_dense_forward)(views->U[l], hidden ? views->V[l] : NULL, &input,
+                                          l == 0 ? rows : NULL, views->W[l], views->b[l], m,
+                                          net->units[l + 1], hidden ? net->activation : -1,
+                                          slope);
+        if (status)
+            return status;
+    }
+    return BN(bn_output_forward)(views->U[L - 1], m, net->units[L], net->output);
+}
+
+static double squared_norm(const real *x, int64_t N)
+{
+    double sum = 0;
+    for (int64_t i = 0; i < N; i++)
+        sum += (double)x[i] * x[i];
+    return sum;
+}
+
+/* x[N] = (x + l2 * W) / weight_sum, the penalty and the mean of scikit-learn's gradient */
+static void finish_gradient(real *x, const real *W, int64_t N, double l2, double weight_sum)
+{
+    real penalty = (real)l2;
+    for (int64_t i = 0; i < N; i++)
+        x[i] = (real)((W ? x[i] + penalty * W[i] : x[i]) / weight_sum);
+}
+
+int BN(bn_loss_grad)(double *loss, real *G, real *workspace, const real *P,
+                     const bn_net *net, const bn_rows *X, const real *T, const real *sw,
+                     const int64_t *rows, int64_t m)
+{
+    if (!net_valid(net) || m < 1 || X->n_cols != net->units[0])
+        return BN_EINVAL;
+    layout views;
+    lay_out(&views, net, P, G, workspace, m);
+    int64_t L = net->n_layers, n_out = net->units[L];
+    int status = forward(&views, net, X, rows, m);
+    if (!status)
+        status = BN(bn_output_loss)(loss, views.D[L - 1], views.U[L - 1], T, sw, rows, m,
+                                    n_out, net->output);
+    if (status)
+        return status;
+
+    double weight_sum = 0;
+    for (int64_t i = 0; i < m; i++)
+        weight_sum += sw ? sw[rows ? rows[i] : i] : 1;
+    double penalty = 0;
+    for (int64_t l = 0; l < L; l++)
+        penalty += squared_norm(views.W[l], net->units[l] * net->units[l + 1]);
+    *loss += 0.5 * net->l2 * penalty / weight_sum;
+
+    for (int64_t l = L - 1; l >= 0; l--) {
+        int64_t k = net->units[l], n = net->units[l + 1];
+        bn_rows input = layer_input(&views, net, X, l, m);
+        status = BN(bn_dense_backward)(views.dW[l], views.db[l], l > 0 ? views.D[l - 1] : NULL,
+                                       views.D[l], &input, l == 0 ? rows : NULL, views.W[l],
+                                       m, n);
+        if (status)
+            return status;
+        finish_gradient(views.dW[l], views.W[l], k * n, net->l2, weight_sum);
+        finish_gradient(views.db[l], NULL, n, 0, weight_sum);
+        if (l == 0)
+            continue;
+        /* D_{l-1} holds dL/dU_{l-1}; turn it into dL/dV_{l-1} */
+        real slope = hidden_alpha(&views, net, l - 1);
+        if (views.dslope)
+            views.dslope[l - 1] = (real)(BN(bn_prelu_slope_grad)(views.D[l - 1], views.V[l - 1],
+                                                               m * k) / weight_sum);
+        status = BN(bn_activation_backward)(views.D[l - 1], views.U[l - 1], views.V[l - 1],
+                                            m * k, net->activation, slope);
+        if (status)
+            return status;
+    }
+    return BN_OK;
+}
+
+int BN(bn_train_epoch)(real *P, real *state1, real *state2, int64_t *step, double *loss_sum,
+                       real *G, real *workspace, const bn_net *net, const bn_optim *opt,
+                       const bn_rows *X, const real *T, const real *sw,
+                       const int64_t *order, int64_t n_order, int64_t batch_size)
+{
+    if (!net_valid(net) || batch_size < 1 || n_order < 0 || !order ||
+        bn_index_check(order, n_order, X->n_rows) ||
+        (opt->solver != BN_SGD && opt->solver != BN_ADAM))
+        return BN_EINVAL;
+    int64_t N = BN(bn_param_count)(net);
+    /* scikit-learn sums each batch's loss times its size in the data's precision */
+    real accumulated = 0;
+    for (int64_t start = 0; start < n_order; start += batch_size) {
+        int64_t m = n_order - start < batch_size ? n_order - start : batch_size;
+        double batch_loss;
+        int status = BN(bn_loss_grad)(&batch_loss, G, workspace, P, net, X, T, sw,
+                                      order + start, m);
+        if (status)
+            return status;
+        accumulated += (real)batch_loss * (real)m;
+        if (opt->solver == BN_SGD) {
+            BN(bn_sgd_step)(P, state1, G, N, (real)opt->learning_rate, (real)opt->momentum,
+                            opt->nesterov);
+        } else {
+            *step += 1;
+            double t = (double)*step;
+            double lr_t = opt->learning_rate * sqrt(1 - pow(opt->beta2, t)) /
+                          (1 - pow(opt->beta1, t));
+            BN(bn_adam_step)(P, state1, state2, G, N, lr_t, opt->beta1, opt->beta2,
+                             opt->epsilon);
+        }
+    }
+    *loss_sum = accumulated;
+    return BN_OK;
+}
+
+int BN(bn_predict)(real *Y, real *workspace, const real *P, const bn_net *net,
+                   const bn_rows *X, int64_t chunk_rows)
+{
+    if (!net_valid(net) || chunk_rows < 1 || X->n_cols != net->units[0] || X->n_rows < 0)
+        return BN_EINVAL;
+    int64_t n_out = net->units[net->n_layers];
+    for (int64_t start = 0; start < X->n_rows; start += chunk_rows) {
+        int64_t m = X->n_rows - start < chunk_rows ? X->n_rows - start : chunk_rows;
+        bn_rows chunk = *X;
+        chunk.n_rows = m;
+        if (X->indptr)
+            chunk.indptr = X->indptr + start;
+        else
+            chunk.values = (const real *)X->values + start * X->row_stride;
+        layout views;
+        lay_out(&views, net, P, NULL, workspace, m);
+        int status = forward(&views, net, &chunk, NULL, m);
+        if (status)
+            return status;
+        memcpy(Y + start * n_out, views.U[net->n_layers - 1],
+               (size_t)(m * n_out) * sizeof(real));
+    }
+    return BN_OK;
+}

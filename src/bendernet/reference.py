@@ -1,0 +1,306 @@
+"""The C core in pure NumPy, kernel for kernel.
+
+Each function here has the name, argument order and in-place behaviour of its counterpart
+in ``bendernet._kernels`` (and so of the C function ``bn_<name>``), written as the math.
+It is the oracle the C kernels are tested against, the baseline the benchmarks compare
+with, and what ``backend="numpy"`` trains through. Layer inputs ``X`` are a C-contiguous
+2-D ndarray or a CSR matrix; ``values`` (from :func:`input_values`) is accepted and ignored,
+so a call reads the same for both backends.
+"""
+
+import numpy as np
+
+from bendernet.activations import NAMES
+
+IDENTITY, STEP, LOGISTIC, TANH, ARCTAN, RELU, PRELU, ELU, SOFTPLUS = range(len(NAMES))
+OUT_IDENTITY, OUT_LOGISTIC, OUT_SOFTMAX, OUT_EXP = range(4)
+SGD, ADAM = range(2)
+
+
+def input_values(X):
+    """The stored numbers of a layer input (its nonzeros when sparse)."""
+    return X.data if hasattr(X, "indptr") else X.reshape(-1)
+
+
+def index_check(rows, n_rows):
+    """Raise ValueError unless every index lies in [0, n_rows)."""
+    if len(rows) and (rows.min() < 0 or rows.max() >= n_rows):
+        raise ValueError("bendernet: the C core rejected a size, index or option")
+
+
+# ---- gemm ------------------------------------------------------------------------------
+
+def gemm(C, A, B, beta=0.0, a_rows=None, b_rows=None):
+    """C = beta*C + A[a_rows] @ B[b_rows]; beta == 0 never reads C."""
+    A = A if a_rows is None else A[a_rows]
+    B = B if b_rows is None else B[b_rows]
+    product = A @ B
+    C[...] = product if beta == 0 else beta * C + product
+
+
+# ---- activations ---------------------------------------------------------------------------
+
+def _logistic(x):
+    # exp of a non-positive number only, as the C kernel
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _forward(x, activation, alpha):
+    if activation == IDENTITY:
+        return x
+    if activation == STEP:
+        return np.where(x >= 0, 1, 0)
+    if activation == LOGISTIC:
+        return _logistic(x)
+    if activation == TANH:
+        return np.tanh(x)
+    if activation == ARCTAN:
+        return np.arctan(x)
+    if activation == RELU:
+        return np.maximum(x, 0)
+    if activation == PRELU:
+        return np.where(x >= 0, x, alpha * x)
+    if activation == ELU:
+        return np.where(x >= 0, x, alpha * np.expm1(np.minimum(x, 0)))
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))          # softplus
+
+
+def activation_forward(out, x, activation, alpha):
+    """out = f(x)"""
+    out[...] = _forward(x, activation, x.dtype.type(alpha))
+
+
+def activation_derivative(out, x, activation, alpha):
+    """out = f'(x) at the pre-activation x"""
+    alpha = x.dtype.type(alpha)
+    if activation == LOGISTIC:
+        f = _logistic(x)
+        out[...] = f * (1 - f)
+    elif activation == TANH:
+        out[...] = 1 - np.tanh(x) ** 2
+    elif activation == ARCTAN:
+        out[...] = 1 / (x * x + 1)
+    elif activation == RELU:
+        out[...] = np.where(x < 0, 0, 1)
+    elif activation == PRELU:
+        out[...] = np.where(x < 0, alpha, 1)
+    elif activation == ELU:
+        out[...] = np.where(x < 0, alpha * np.expm1(np.minimum(x, 0)) + alpha, 1)
+    elif activation == SOFTPLUS:
+        out[...] = _logistic(x)
+    else:
+        out[...] = 1 if activation == IDENTITY else 0
+
+
+def activation_backward(delta, out, pre, activation, alpha):
+    """delta *= f'(z), written from the output out = f(z) (and z, pre, for PReLU)"""
+    alpha = out.dtype.type(alpha)
+    u = out
+    if activation == LOGISTIC:
+        delta *= u * (1 - u)
+    elif activation == TANH:
+        delta *= 1 - u * u
+    elif activation == ARCTAN:
+        delta *= np.cos(u) ** 2
+    elif activation == RELU:
+        delta[u == 0] = 0          # scikit-learn's rule: z == 0 gets no gradient
+    elif activation == PRELU:
+        delta *= np.where(pre < 0, alpha, 1)
+    elif activation == ELU:
+        delta *= np.where(u < 0, u + alpha, 1)
+    elif activation == SOFTPLUS:
+        delta *= -np.expm1(-u)
+    elif activation == STEP:
+        delta[...] = 0
+
+
+def prelu_slope_grad(dU, V):
+    """sum of dU * min(V, 0): the gradient of a PReLU layer's slope"""
+    return np.sum(np.where(V < 0, dU * V, 0))
+
+
+# ---- output layers and losses --------------------------------------------------------------
+
+def output_forward(Z, output):
+    """Z = g(Z) in place, g the output activation"""
+    if output == OUT_LOGISTIC:
+        Z[...] = _logistic(Z)
+    elif output == OUT_SOFTMAX:
+        np.exp(Z - Z.max(axis=1, keepdims=True), out=Z)
+        Z /= Z.sum(axis=1, keepdims=True)
+    elif output == OUT_EXP:
+        np.exp(Z, out=Z)
+
+
+def _xlogy(y, q):
+    return np.where(y == 0, 0, y * np.log(np.where(y == 0, 1, q)))
+
+
+def output_loss(delta, P, T, sw, rows, output):
+    """delta = (P - T[rows]) * sw[rows]; returns the loss paired with the output"""
+    T = T if rows is None else T[rows]
+    w = np.ones(len(P)) if sw is None else (sw if rows is None else sw[rows])
+    delta[...] = (P - T) * w[:, None]
+    P, T = P.astype(np.float64), T.astype(np.float64)
+    eps = np.finfo(delta.dtype).eps
+    if output == OUT_IDENTITY:
+        pointwise = 0.5 * (T - P) ** 2 / P.shape[1]
+    elif output == OUT_LOGISTIC:
+        q = np.clip(P, eps, 1 - eps)
+        pointwise = -(_xlogy(T, q) + _xlogy(1 - T, 1 - q))
+    elif output == OUT_SOFTMAX:
+        pointwise = -_xlogy(T, np.clip(P, eps, 1 - eps))
+    else:
+        pointwise = _xlogy(T, T / P) - T + P
+    total = w.sum()
+    return float(w @ pointwise.sum(axis=1) / total) if total != 0 else 0.0
+
+
+# ---- optimizers ------------------------------------------------------------------------------
+
+def sgd_step(P, V, G, learning_rate, momentum, nesterov):
+    """one SGD-with-momentum step on P (velocity V)"""
+    V[...] = momentum * V - learning_rate * G
+    P += momentum * V - learning_rate * G if nesterov else V
+
+
+def adam_step(P, M, V, G, lr_t, beta1, beta2, epsilon):
+    """one Adam step on P (moments M, V) with the bias-corrected rate lr_t"""
+    M[...] = beta1 * M + (1 - beta1) * G
+    V[...] = beta2 * V + (1 - beta2) * (G * G)
+    P += -np.float64(lr_t) * M / (np.sqrt(V) + epsilon)
+
+
+# ---- dense layer ---------------------------------------------------------------------------
+
+def dense_forward(U, pre, X, values, rows, W, b, activation, alpha):
+    """U = f(X[rows] @ W + b), pre = X[rows] @ W + b when given (activation < 0: none)"""
+    X = X if rows is None else X[rows]
+    V = X @ W + b
+    if pre is not None:
+        pre[...] = V
+    U[...] = V if activation < 0 else _forward(V, activation, U.dtype.type(alpha))
+
+
+def dense_backward(dW, db, dX, dV, X, values, rows, W):
+    """dW = X[rows]^T dV, db = sum of dV's rows, dX = dV W^T when given"""
+    X = X if rows is None else X[rows]
+    dW[...] = X.T @ dV
+    db[...] = dV.sum(axis=0)
+    if dX is not None:
+        dX[...] = dV @ W.T
+
+
+# ---- the network ---------------------------------------------------------------------------
+
+class _Layout:
+    """Views of each layer's W, b (and PReLU slope) into a flat buffer, as in mlp.c."""
+
+    def __init__(self, flat, units, activation):
+        L = len(units) - 1
+        offset, self.W, self.b = 0, [], []
+        for l in range(L):
+            size = units[l] * units[l + 1]
+            self.W.append(flat[offset:offset + size].reshape(units[l], units[l + 1]))
+            offset += size
+        for l in range(L):
+            self.b.append(flat[offset:offset + units[l + 1]])
+            offset += units[l + 1]
+        self.slope = flat[offset:offset + L - 1] if activation == PRELU else None
+
+
+def param_count(units, activation):
+    """length of the flat parameter buffer"""
+    units = [int(u) for u in units]
+    weights = sum(k * n for k, n in zip(units[:-1], units[1:]))
+    return weights + sum(units[1:]) + (len(units) - 2 if activation == PRELU else 0)
+
+
+def workspace_len(units, activation, m):
+    """reals of workspace for a batch of m rows (the reference allocates its own)"""
+    return m * int(sum(units[1:])) * (3 if activation == PRELU else 2)
+
+
+def _hidden_alpha(layout, activation, l):
+    if layout.slope is not None:
+        return layout.slope[l]
+    return 1.0 if activation == ELU else 0.0
+
+
+def _forward_pass(P, units, activation, output, X, rows):
+    """outputs U_l and pre-activations V_l of every layer for X[rows]"""
+    layout = _Layout(P, units, activation)
+    L = len(units) - 1
+    m = X.shape[0] if rows is None else len(rows)
+    U, V, layer_input = [], [], X
+    for l in range(L):
+        hidden = l < L - 1
+        u = np.empty((m, units[l + 1]), dtype=P.dtype)
+        v = np.empty_like(u) if hidden and activation == PRELU else None
+        dense_forward(u, v, layer_input, None, rows if l == 0 else None, layout.W[l],
+                      layout.b[l], activation if hidden else -1,
+                      _hidden_alpha(layout, activation, l) if hidden else 0.0)
+        U.append(u)
+        V.append(v)
+        layer_input = u
+    output_forward(U[-1], output)
+    return layout, U, V
+
+
+def _loss_grad(G, P, units, activation, output, l2, X, T, sw, rows):
+    layout, U, V = _forward_pass(P, units, activation, output, X, rows)
+    grads = _Layout(G, units, activation)
+    L = len(units) - 1
+    delta = np.empty_like(U[-1])
+    loss = output_loss(delta, U[-1], T, sw, rows, output)
+    w = None if sw is None else (sw if rows is None else sw[rows])
+    weight_sum = len(U[-1]) if w is None else float(np.sum(w, dtype=np.float64))
+    loss += 0.5 * l2 * sum(float(np.sum(W.astype(np.float64) ** 2)) for W in layout.W) / weight_sum
+    for l in range(L - 1, -1, -1):
+        layer_input = X if l == 0 else U[l - 1]
+        dX = np.empty_like(U[l - 1]) if l > 0 else None
+        dense_backward(grads.W[l], grads.b[l], dX, delta, layer_input, None,
+                       rows if l == 0 else None, layout.W[l])
+        grads.W[l][...] = (grads.W[l] + P.dtype.type(l2) * layout.W[l]) / weight_sum
+        grads.b[l][...] = grads.b[l] / weight_sum
+        if l == 0:
+            break
+        if grads.slope is not None:
+            grads.slope[l - 1] = prelu_slope_grad(dX, V[l - 1]) / weight_sum
+        activation_backward(dX, U[l - 1], V[l - 1], activation,
+                            _hidden_alpha(layout, activation, l - 1))
+        delta = dX
+    return loss
+
+
+def loss_grad(G, workspace, P, units, activation, output, l2, X, values, T, sw):
+    """loss and gradient G of every row of X at parameters P"""
+    return _loss_grad(G, P, units, activation, output, l2, X, T, sw, None)
+
+
+def train_epoch(P, state1, state2, step, G, workspace, units, activation, output, l2,
+                solver, learning_rate, momentum, nesterov, beta1, beta2, epsilon,
+                X, values, T, sw, order, batch_size):
+    """One epoch of mini-batch training in place on P; returns the size-weighted loss sum."""
+    index_check(order, X.shape[0])
+    accumulated = P.dtype.type(0)
+    for start in range(0, len(order), batch_size):
+        rows = order[start:start + batch_size]
+        batch_loss = _loss_grad(G, P, units, activation, output, l2, X, T, sw, rows)
+        accumulated += P.dtype.type(batch_loss) * P.dtype.type(len(rows))
+        if solver == SGD:
+            sgd_step(P, state1, G, P.dtype.type(learning_rate), P.dtype.type(momentum),
+                     nesterov)
+        else:
+            step[0] += 1
+            t = float(step[0])
+            lr_t = learning_rate * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+            adam_step(P, state1, state2, G, lr_t, beta1, beta2, epsilon)
+    return float(accumulated)
+
+
+def predict(Y, workspace, P, units, activation, output, X, values, chunk_rows):
+    """Y = the network's output for every row of X"""
+    _, U, _ = _forward_pass(P, units, activation, output, X, None)
+    Y[...] = U[-1]
