@@ -1,0 +1,142 @@
+"""Fixtures and hooks of the benchmark suite: warnings, machine record, the busy core."""
+
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bench import systems, workloads
+
+SIMD_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl",
+              "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "asimd", "sve")
+
+
+def pytest_configure(config):
+    # tol=0 with a bounded max_iter warns by design on every fit.
+    config.addinivalue_line("filterwarnings",
+                            "ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _cpu():
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    model = value.strip()
+                elif key.strip() in ("flags", "Features"):
+                    flags = set(value.split())
+    except OSError:
+        pass
+    return model, [flag for flag in SIMD_FLAGS if flag in flags]
+
+
+def _version(module):
+    try:
+        return __import__(module).__version__
+    except Exception:  # not installed, or broken: say so rather than fail the run
+        return "not installed"
+
+
+def _commit():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        return subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def pytest_benchmark_update_machine_info(config, machine_info):
+    model, flags = _cpu()
+    machine_info["bendernet_bench"] = {
+        "cpu_model": model,
+        "simd_flags": flags,
+        "logical_cpus": os.cpu_count(),
+        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "blas_threads": systems.default_threads(),
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "unset"),
+        "smoke": workloads.SMOKE,
+        "commit": _commit(),
+        "versions": {"python": platform.python_version(), "numpy": _version("numpy"),
+                     "sklearn": _version("sklearn"), "torch": _version("torch"),
+                     "bendernet": _version("bendernet")},
+    }
+
+
+def _busy_cpu_seconds():
+    """CPU seconds every process on the machine has used since boot (Linux), or None."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(field) for field in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds():
+    times = os.times()
+    return times.user + times.system
+
+
+@pytest.fixture
+def record(benchmark):
+    """``record(**info)``: store ``info`` in the benchmark's extra_info, plus per-unit rates.
+
+    ``updates`` adds microseconds per optimizer update, ``flops`` adds GFLOP/s and ``rows``
+    adds rows per second, each from the median (absent when benchmarks are disabled).
+    ``others_cpu`` is how many CPUs other processes kept busy on average during the test
+    (the contended group's spinner counts as other): a quiet measurement shows about 0."""
+    start = (time.monotonic(), _busy_cpu_seconds(), _own_cpu_seconds())
+
+    def store(**info):
+        benchmark.extra_info.update(info)
+        wall, busy = time.monotonic() - start[0], _busy_cpu_seconds()
+        if busy is not None and start[1] is not None and wall > 0:
+            others = (busy - start[1]) - (_own_cpu_seconds() - start[2])
+            benchmark.extra_info["others_cpu"] = round(max(others, 0.0) / wall, 2)
+        median = benchmark.stats.stats.median if benchmark.stats else None
+        if not median:
+            return
+        if "updates" in info:
+            benchmark.extra_info["us_per_update"] = median / info["updates"] * 1e6
+        if "flops" in info:
+            benchmark.extra_info["gflops"] = info["flops"] / median / 1e9
+        if "rows" in info:
+            benchmark.extra_info["rows_per_s"] = info["rows"] / median
+
+    return store
+
+
+SPIN = """
+import sys, time
+deadline = time.monotonic() + float(sys.argv[1])
+print("spinning", flush=True)
+while time.monotonic() < deadline:
+    pass
+"""
+
+
+@pytest.fixture
+def busy_core():
+    """Keep one core busy with a spinning subprocess for the test, at most a few minutes.
+
+    The spinner stops itself at its deadline even if this fixture never gets to stop it."""
+    spinner = subprocess.Popen([sys.executable, "-c", SPIN, str(workloads.smoke_or(300, 30))],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        spinner.stdout.readline()  # started, and spinning
+        time.sleep(0.05)
+        yield spinner
+    finally:
+        spinner.terminate()
+        try:
+            spinner.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            spinner.kill()
+            spinner.wait()

@@ -1,0 +1,301 @@
+"""Run the benchmark suite (or read a saved run) and write bench/RESULTS.md and a chart.
+
+    python bench/report.py                      # run the full suite, then report
+    python bench/report.py --json run.json      # report a saved pytest-benchmark JSON
+    python bench/report.py --smoke              # tiny sizes: checks the pipeline only
+    python -m bench.report -- -k W1             # arguments after -- go to pytest
+
+Every number comes from one pytest-benchmark run: the median wall time (perf_counter) over
+its rounds. Speed-ups divide medians of the same group, so they compare runs minutes apart
+on the same machine, never runs on different days.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SYSTEMS = ["bendernet", "bendernet-numpy", "sklearn", "torch", "numpy"]
+LABELS = {"bendernet": "bendernet (C)", "bendernet-numpy": "bendernet (numpy backend)",
+          "sklearn": "scikit-learn", "torch": "PyTorch CPU", "numpy": "NumPy"}
+BASELINES = [("sklearn", "vs sklearn"), ("bendernet-numpy", "vs numpy backend"),
+             ("torch", "vs torch")]
+WORKLOAD_ORDER = ["W1-f64", "W1-f32", "W2", "W3", "W4-1", "W4-many", "W5", "W1-short", "kernel"]
+# (workload, what, baseline, target): bendernet (C) against the baseline's median.
+TARGETS = [
+    ("W1-f64", "fit ≥ 8× sklearn", "sklearn", 8),
+    ("W1-f32", "fit ≥ 12× sklearn", "sklearn", 12),
+    ("W2", "fit ≥ 4.5× sklearn", "sklearn", 4.5),
+    ("W2", "fit ≥ 2.5× torch", "torch", 2.5),
+    ("W3", "time per update ≥ 30× sklearn", "sklearn", 30),
+    ("W4-1", "1 row in ≤ 1/8 of sklearn's time", "sklearn", 8),
+    ("W4-many", "many rows: ≥ 5× sklearn's throughput", "sklearn", 5),
+    ("W5", "fit ≥ 6× sklearn", "sklearn", 6),
+]
+CONTENDED_TARGET = 2.0  # contended / quiet, bendernet (C)
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+def run_suite(json_path, smoke, pytest_args):
+    env = dict(os.environ)
+    if smoke:
+        env["BENDERNET_BENCH_SMOKE"] = "1"
+    command = [sys.executable, "-m", "pytest", HERE, "-q", "-rs", "-p", "no:cacheprovider",
+               f"--benchmark-json={json_path}", "--benchmark-columns=median,rounds",
+               "--benchmark-sort=name"]
+    if smoke:
+        command.append("--benchmark-max-time=0.05")
+    command += pytest_args
+    print("running:", " ".join(command), flush=True)
+    code = subprocess.run(command, env=env, cwd=os.path.dirname(HERE)).returncode
+    if code not in (0, 5) and not os.path.exists(json_path):
+        sys.exit(f"the benchmark suite failed (exit {code}) and wrote no results")
+
+
+def workload_rank(workload):
+    for rank, key in enumerate(WORKLOAD_ORDER):
+        if workload == key or workload.startswith(key + " "):
+            return rank
+    return len(WORKLOAD_ORDER)
+
+
+def load(json_path):
+    """(machine, groups): groups maps a group name to {system: entry} in report order."""
+    with open(json_path) as source:
+        run = json.load(source)
+    groups = defaultdict(dict)
+    for bench in run["benchmarks"]:
+        info = bench.get("extra_info", {})
+        system = info.get("system")
+        if system is None:
+            continue
+        key = (system, info["condition"]) if "condition" in info else system
+        groups[bench["group"]][key] = dict(info, median=bench["stats"]["median"],
+                                           rounds=bench["stats"]["rounds"])
+    ordered = sorted(groups.items(), key=lambda item: workload_rank(
+        next(iter(item[1].values()))["workload"]))
+    return run, dict(ordered)
+
+
+# ---- formatting --------------------------------------------------------------------------
+
+def seconds(value):
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value * 1e9:.3g} ns"
+
+
+def ratio(value):
+    return "—" if value is None else f"{value:.3g}×"
+
+
+def speedup(entries, system, baseline):
+    if system == baseline or system not in entries or baseline not in entries:
+        return None
+    return entries[baseline]["median"] / entries[system]["median"]
+
+
+def rate(entry):
+    if "gflops" in entry:
+        return f"{entry['gflops']:.3g} GFLOP/s"
+    if "rows_per_s" in entry:
+        return f"{entry['rows_per_s']:.3g} rows/s"
+    if "us_per_update" in entry:
+        return f"{entry['us_per_update']:.3g} µs/update"
+    return ""
+
+
+def score(entry):
+    value = entry.get("score")
+    return "" if value is None else f"{entry.get('metric', 'score')} {value:.4f}"
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def workload_table(entries):
+    header = ["System", "Median", "Rounds", "Rate", "Score", "Others' CPU"]
+    header += [label for _, label in BASELINES]
+    rows = []
+    for system in SYSTEMS:
+        if system in entries:
+            entry = entries[system]
+            rows.append([LABELS[system], seconds(entry["median"]), entry["rounds"], rate(entry),
+                         score(entry), entry.get("others_cpu", "")] +
+                        [ratio(speedup(entries, system, base)) for base, _ in BASELINES])
+    return table(header, rows)
+
+
+def contended_table(entries):
+    rows = []
+    for system in SYSTEMS:
+        quiet, busy = entries.get((system, "quiet")), entries.get((system, "contended"))
+        if quiet and busy:
+            rows.append([LABELS[system], seconds(quiet["median"]), seconds(busy["median"]),
+                         ratio(busy["median"] / quiet["median"]),
+                         f"{quiet.get('others_cpu', '')} / {busy.get('others_cpu', '')}",
+                         f"{score(quiet)} / {score(busy)}"])
+    return table(["System", "Quiet", "Contended", "Slowdown", "Others' CPU (quiet / "
+                  "contended)", "Score (quiet / contended)"], rows)
+
+
+def kernel_table(groups):
+    rows = []
+    for name, entries in groups.items():
+        mine, numpy = entries.get("bendernet"), entries.get("numpy")
+        if not numpy:
+            continue
+        rows.append([name.removeprefix("kernel "),
+                     seconds(mine["median"]) if mine else "skipped", rate(mine) if mine else "",
+                     seconds(numpy["median"]), rate(numpy),
+                     ratio(speedup(entries, "bendernet", "numpy")),
+                     f"{mine['max_rel_error']:.1e}" if mine else ""])
+    return table(["Kernel", "bendernet", "bendernet rate", "NumPy", "NumPy rate",
+                  "Speed-up", "Max rel. error"], rows)
+
+
+def targets_table(groups):
+    by_workload = {}
+    for entries in groups.values():
+        first = next(iter(entries.values()))
+        by_workload[first["workload"]] = entries
+    rows = []
+    for workload, what, baseline, target in TARGETS:
+        measured = speedup(by_workload[workload], "bendernet", baseline) \
+            if workload in by_workload else None
+        rows.append([workload, what, ratio(measured), "—" if measured is None else
+                     ("met" if measured >= target else "**not met**")])
+    for entries in groups.values():
+        quiet, busy = entries.get(("bendernet", "quiet")), entries.get(("bendernet", "contended"))
+        if ("bendernet", "quiet") in entries or ("sklearn", "quiet") in entries:
+            slowdown = busy["median"] / quiet["median"] if quiet and busy else None
+            rows.append(["contended", f"≤ {CONTENDED_TARGET:g}× slower with a core busy",
+                         "—" if slowdown is None else f"{slowdown:.3g}× slower",
+                         "—" if slowdown is None else
+                         ("met" if slowdown <= CONTENDED_TARGET else "**not met**")])
+    return table(["Workload", "Target", "bendernet (C) measured", "Status"], rows)
+
+
+def machine_section(run):
+    mine = run.get("machine_info", {}).get("bendernet_bench", {})
+    versions = mine.get("versions", {})
+    lines = [
+        f"- CPU: {mine.get('cpu_model', '?')}; {mine.get('logical_cpus', '?')} logical CPUs "
+        f"({mine.get('usable_cpus', '?')} usable); SIMD: {', '.join(mine.get('simd_flags', []))}",
+        f"- Threads: BLAS {mine.get('blas_threads', '?')} (sklearn and the NumPy backend), "
+        f"torch pinned to the same, OMP_NUM_THREADS={mine.get('OMP_NUM_THREADS', '?')}",
+        "- Versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
+        f"- Commit: {mine.get('commit', '?')}; run started {run.get('datetime', '?')}",
+    ]
+    if mine.get("smoke"):
+        lines.append("- **Smoke run** (BENDERNET_BENCH_SMOKE=1): tiny sizes, numbers mean nothing")
+    return "\n".join(lines)
+
+
+METHOD = """\
+How measured: one `pytest-benchmark` run of `bench/` on this machine. Fits use pedantic mode:
+each round builds a fresh estimator (untimed) and times one `fit` with `time.perf_counter`;
+rounds per system are in the tables (a warm-up fit first for bendernet (C) and PyTorch).
+Predict and kernel entries are calibrated by pytest-benchmark (many iterations per round).
+Medians are reported; a speed-up is the baseline's median over the row's median, from the
+same group of the same run. Every system runs the same data, seed, epochs and
+hyper-parameters (`tol=0`, `n_iter_no_change=max_iter`, so every epoch runs). Score is
+accuracy or R² of the timed model: on the training set for W1/W3 (the data is fixed), on a
+held-out set from the same generator for W2/W5, and on the predicted rows for W4.
+"Others' CPU" is how many CPUs other processes kept busy on average during that entry
+(from /proc/stat minus this process): near 0 means a quiet measurement; the machine is
+shared, so entries with a high value are slower than they should be."""
+
+
+def write_markdown(run, groups, path):
+    fits = {name: entries for name, entries in groups.items()
+            if not any(isinstance(key, tuple) for key in entries)
+            and "numpy" not in entries}
+    contended = {name: entries for name, entries in groups.items()
+                 if any(isinstance(key, tuple) for key in entries)}
+    kernels = {name: entries for name, entries in groups.items() if "numpy" in entries}
+    parts = ["# bendernet benchmark results", "", machine_section(run), "", METHOD, "",
+             "## Targets", "", targets_table(groups), ""]
+    for name, entries in fits.items():
+        parts += [f"## {name}", "", workload_table(entries), ""]
+    for name, entries in contended.items():
+        parts += [f"## {name}", "", contended_table(entries), ""]
+    if kernels:
+        parts += ["## Kernels (bendernet.ops against NumPy)", "", kernel_table(kernels), ""]
+    parts += ["![speed-ups](speedups.png)", ""]
+    text = "\n".join(parts)
+    with open(path, "w") as out:
+        out.write(text)
+    return text
+
+
+# ---- chart -------------------------------------------------------------------------------
+
+def write_chart(groups, path):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: no chart (pip install bendernet[bench])")
+        return
+    workloads = [(entries[next(iter(entries))]["workload"], entries)
+                 for entries in groups.values() if "bendernet" in entries and "numpy" not in entries]
+    kernels = [(name.removeprefix("kernel "), entries) for name, entries in groups.items()
+               if "bendernet" in entries and "numpy" in entries]
+    figure, axes = plt.subplots(1, 2, figsize=(13, 6), width_ratios=[1, 1.3])
+    left, right = axes
+    height = 0.27
+    for i, (base, label) in enumerate(BASELINES):
+        values = [speedup(entries, "bendernet", base) or 0 for _, entries in workloads]
+        positions = [row + (i - 1) * height for row in range(len(workloads))]
+        left.barh(positions, values, height, label=label)
+    for row, (workload, _) in enumerate(workloads):
+        for target_workload, _, base, target in TARGETS:
+            if base == "sklearn" and workload == target_workload:
+                left.plot([target, target], [row - 0.45, row + 0.45], "k:", linewidth=1)
+    left.set_yticks(range(len(workloads)), [w for w, _ in workloads])
+    left.set_title("bendernet (C) speed-up per workload\n(dotted: target vs sklearn)")
+    values = [speedup(entries, "bendernet", "numpy") or 0 for _, entries in kernels]
+    right.barh(range(len(kernels)), values, 0.6, color="tab:purple", label="vs NumPy")
+    right.set_yticks(range(len(kernels)), [name for name, _ in kernels], fontsize=7)
+    right.set_title("bendernet.ops speed-up vs NumPy")
+    for axis in axes:
+        axis.set_xscale("log")
+        axis.axvline(1, color="grey", linewidth=1)
+        axis.invert_yaxis()
+        axis.set_xlabel("speed-up (×, log scale; >1 is faster)")
+        axis.legend(loc="lower right", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", help="report this saved pytest-benchmark JSON; do not run")
+    parser.add_argument("--smoke", action="store_true", help="run with tiny sizes")
+    parser.add_argument("--out", default=HERE, help="directory for RESULTS.md, speedups.png")
+    parser.add_argument("pytest_args", nargs="*", help="after --: passed on to pytest")
+    args = parser.parse_args(argv)
+    json_path = args.json
+    if json_path is None:
+        json_path = os.path.join(args.out, "results-smoke.json" if args.smoke else "results.json")
+        run_suite(json_path, args.smoke, args.pytest_args)
+    run, groups = load(json_path)
+    text = write_markdown(run, groups, os.path.join(args.out, "RESULTS.md"))
+    write_chart(groups, os.path.join(args.out, "speedups.png"))
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

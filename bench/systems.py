@@ -1,0 +1,79 @@
+"""The systems compared: how to build each one's estimator, and why one is unavailable.
+
+``make(system, workload)`` returns a zero-argument constructor of an unfitted estimator, or
+calls ``pytest.skip`` with the reason when the system is not installed (torch) or not yet
+on this branch (the bendernet estimators).
+"""
+
+import functools
+
+import pytest
+
+SYSTEMS = ["bendernet", "bendernet-numpy", "sklearn", "torch"]
+LABELS = {
+    "bendernet": "bendernet (C)",
+    "bendernet-numpy": "bendernet (numpy backend)",
+    "sklearn": "scikit-learn",
+    "torch": "PyTorch CPU",
+}
+
+# Rounds of one fit per system (pedantic mode); the NumPy backend is as slow as sklearn.
+ROUNDS = {"bendernet": 5, "bendernet-numpy": 2, "sklearn": 3, "torch": 3}
+WARMUP = {"bendernet": 1, "bendernet-numpy": 0, "sklearn": 0, "torch": 1}
+
+
+@functools.lru_cache(maxsize=None)
+def default_threads():
+    """The thread count NumPy's BLAS (so scikit-learn) uses by default on this machine."""
+    from threadpoolctl import threadpool_info
+
+    blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    return max(blas) if blas else 1
+
+
+@functools.lru_cache(maxsize=None)
+def missing(system):
+    """Why ``system`` cannot run here, or None when it can."""
+    if system.startswith("bendernet"):
+        try:
+            from bendernet import MLPClassifier, MLPRegressor  # noqa: F401
+        except ImportError as error:
+            return f"bendernet estimators not on this branch yet ({error})"
+    elif system == "torch":
+        try:
+            import torch
+        except ImportError:
+            return "torch not installed"
+        # Pinned to the thread count the other systems use by default.
+        torch.set_num_threads(default_threads())
+    return None
+
+
+def estimator_class(system, task):
+    if system.startswith("bendernet"):
+        import bendernet as module
+    else:
+        import sklearn.neural_network as module
+    return module.MLPRegressor if task == "regress" else module.MLPClassifier
+
+
+def require(system):
+    """Skip the calling test, with the reason, when ``system`` cannot run here."""
+    reason = missing(system)
+    if reason:
+        pytest.skip(reason)
+
+
+def make(system, workload):
+    """A constructor of ``system``'s unfitted estimator for ``workload``; skips if missing."""
+    require(system)
+    params = workload.params()
+    if system == "torch":
+        from bench.torch_mlp import TorchMLP
+
+        return lambda: TorchMLP(workload.task, **params)
+    cls = estimator_class(system, workload.task)
+    if system.startswith("bendernet"):
+        params["backend"] = "numpy" if system == "bendernet-numpy" else "c"
+    return lambda: cls(**params)
+

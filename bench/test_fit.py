@@ -1,0 +1,30 @@
+"""Training: W1 (f64 and f32), W2, W3 and W5, each system on the same work in one group."""
+
+import pytest
+
+from bench import systems, workloads
+
+
+def run_fit(benchmark, record, workload, system, rounds=None, warmup=None):
+    """Time ``rounds`` fits of ``system`` on ``workload``; record its score beside the time."""
+    make = systems.make(system, workload)
+    X, y, X_eval, y_eval = workload.arrays()
+    benchmark.group = workload.group
+    model = benchmark.pedantic(lambda model: model.fit(X, y), setup=lambda: ((make(),), {}),
+                               rounds=rounds or systems.ROUNDS[system],
+                               warmup_rounds=systems.WARMUP[system] if warmup is None else warmup)
+    metric = "r2" if workload.task == "regress" else "accuracy"
+    record(system=system, workload=workload.key, epochs=workload.epochs,
+           updates=workload.updates(), dtype=workload.dtype.__name__, metric=metric,
+           score=float(model.score(X_eval, y_eval)))
+    return model
+
+
+@pytest.mark.parametrize("system", systems.SYSTEMS)
+@pytest.mark.parametrize("workload", workloads.FIT, ids=lambda w: w.key)
+def test_fit(benchmark, record, workload, system):
+    if workload is workloads.W2:  # the one heavy workload: fewer rounds, no warm-up
+        run_fit(benchmark, record, workload, system, rounds=1 if system == "bendernet-numpy"
+                else 2, warmup=0)
+    else:
+        run_fit(benchmark, record, workload, system)

@@ -1,0 +1,63 @@
+"""Kernels at the W1 and W2 layer shapes: bendernet.ops against NumPy, with GFLOP/s.
+
+matmul: C = A·B. dense forward: U = relu(X·W + b). dense backward, from dZ (the gradient at
+the pre-activation): dW = Xᵀ·dZ, db = column sums of dZ, dX = dZ·Wᵀ; on bendernet two
+``ops.matmul`` calls on transposed views (packing absorbs the strides, so no transposed
+copy is made) and NumPy's column sum.
+GFLOP/s counts the products only: 2·m·k·n per product.
+"""
+
+import numpy as np
+import pytest
+
+from bench import workloads
+
+OPS = ["matmul", "dense forward", "dense backward"]
+PRODUCTS = {"matmul": 1, "dense forward": 1, "dense backward": 2}
+
+
+def bendernet_ops():
+    try:
+        from bendernet import ops
+    except ImportError as error:
+        pytest.skip(f"bendernet.ops not on this branch yet ({error})")
+    return ops
+
+
+def numpy_kernel(op):
+    if op == "matmul":
+        return lambda A, W, b, dZ: A @ W
+    if op == "dense forward":
+        return lambda X, W, b, dZ: np.maximum(X @ W + b, 0)
+    return lambda X, W, b, dZ: (X.T @ dZ, dZ.sum(axis=0), dZ @ W.T)
+
+
+def bendernet_kernel(op):
+    ops = bendernet_ops()
+    if op == "matmul":
+        return lambda A, W, b, dZ: ops.matmul(A, W)
+    if op == "dense forward":
+        return lambda X, W, b, dZ: ops.dense(X, W, b, activation="relu")
+    return lambda X, W, b, dZ: (ops.matmul(X.T, dZ), dZ.sum(axis=0), ops.matmul(dZ, W.T))
+
+
+def operands(m, k, n, dtype):
+    rng = np.random.default_rng(workloads.SEED)
+    return [rng.standard_normal(shape).astype(dtype) for shape in ((m, k), (k, n), (n,), (m, n))]
+
+
+@pytest.mark.parametrize("system", ["bendernet", "numpy"])
+@pytest.mark.parametrize("layer", workloads.LAYERS, ids=lambda layer: layer[0].replace(" ", ""))
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.replace(" ", "-"))
+def test_kernel(benchmark, record, op, layer, system):
+    name, m, k, n, dtype = layer
+    kernel = bendernet_kernel(op) if system == "bendernet" else numpy_kernel(op)
+    args = operands(m, k, n, dtype)
+    benchmark.group = f"kernel {op}, {name}: {m}x{k} · {k}x{n} {np.dtype(dtype).name}"
+    result = benchmark(kernel, *args)
+    expected = numpy_kernel(op)(*args)
+    first = result[0] if isinstance(result, tuple) else result
+    first_expected = expected[0] if isinstance(expected, tuple) else expected
+    scale = np.abs(first_expected).max() or 1
+    record(system=system, workload=f"kernel {op} {name}", flops=2 * m * k * n * PRODUCTS[op],
+           max_rel_error=float(np.abs(np.asarray(first) - first_expected).max() / scale))
