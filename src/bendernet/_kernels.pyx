@@ -9,7 +9,7 @@ from cython cimport floating
 
 cdef extern from "bendernet.h" nogil:
     enum:
-        BN_OK, BN_EINVAL, BN_ENOMEM, BN_PRELU
+        BN_OK, BN_EINVAL, BN_ENOMEM, BN_PRELU, BN_ADAM
 
     ctypedef struct bn_net:
         int64_t n_layers
@@ -450,7 +450,8 @@ def train_epoch(floating[::1] P, floating[::1] state1, floating[::1] state2,
     require(batch_size >= 1, "batch_size must be at least 1")
     check_buffers(&net, P.shape[0], workspace.shape[0], min(batch_size, order.shape[0]))
     require(G.shape[0] == P.shape[0] and state1.shape[0] == P.shape[0] and
-            state2.shape[0] == P.shape[0], "optimizer buffers have the wrong length")
+            (state2.shape[0] == P.shape[0] or solver != BN_ADAM),
+            "optimizer buffers have the wrong length")
     require(step.shape[0] == 1, "step must hold one counter")
     check_targets(&net, inputs.n_rows, T.shape[0], T.shape[1], -1 if sw is None else sw.shape[0])
     cdef bn_optim opt
