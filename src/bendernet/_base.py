@@ -250,25 +250,24 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         return np.ascontiguousarray(y, dtype=dtype)
 
     def _fit_lbfgs(self, X, y, sample_weight, layer_units):
-        # scikit-learn hands scipy float64 parameters and keeps what it gets back, so a
-        # float32 X trains (and ends) in float64 with lbfgs; drop-in, we do the same.
-        dtype = np.float64
-        network = Network(layer_units, self.activation, self.out_activation_, dtype,
+        network = Network(layer_units, self.activation, self.out_activation_, X.dtype,
                           self.backend)
-        X_in = layer_input(X, dtype)
-        T = self._targets(y, dtype)
-        sw = None if sample_weight is None else sample_weight.astype(dtype)
+        X_in = layer_input(X, X.dtype)
+        T = self._targets(y, X.dtype)
+        sw = None if sample_weight is None else sample_weight.astype(X.dtype)
         workspace = network.workspace(X.shape[0])
 
         def loss_and_gradient(flat):
-            flat = flat.astype(dtype)
+            # scipy evaluates in the precision of the starting point (so float32 data
+            # trains in float32) but returns its float64 iterate, as below
+            flat = np.ascontiguousarray(flat, dtype=X.dtype)
             self._adopt_params(network, flat)
             return network.loss_grad(flat, X_in, T, sw, self.alpha, workspace)
 
         iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
         result = scipy.optimize.minimize(
             loss_and_gradient,
-            self._flat_params(network).astype(np.float64),
+            self._flat_params(network),
             method="L-BFGS-B",
             jac=True,
             options={
@@ -280,7 +279,10 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = result.fun
-        self._adopt_params(network, result.x.astype(dtype))
+        # scikit-learn keeps scipy's float64 result, whatever the data's precision
+        final = Network(layer_units, self.activation, self.out_activation_, result.x.dtype,
+                        self.backend)
+        self._adopt_params(final, result.x)
 
     def _validation_split(self, X, y, sample_weight):
         # Not stratified for multilabel (nor, as in scikit-learn, ever for regression).
