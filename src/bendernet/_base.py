@@ -14,7 +14,7 @@ import scipy.optimize
 from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, shuffle
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from sklearn.utils.optimize import _check_optimize_result
@@ -349,8 +349,10 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             self.n_iter_ = 0
             for _ in range(self.max_iter):
                 if self.shuffle:
-                    # composes with the previous permutation, as scikit-learn's does
-                    sample_idx = shuffle(sample_idx, random_state=self._random_state)
+                    # scikit-learn's shuffle(sample_idx) permutes an arange with
+                    # random_state.shuffle and indexes sample_idx with it; shuffling
+                    # sample_idx in place makes the same draws and the same swaps
+                    self._random_state.shuffle(sample_idx)
                 loss_sum = network.train_epoch(
                     flat, self._optimizer, X_in, T, sw, sample_idx, batch_size, self.alpha,
                     gradient, workspace,
