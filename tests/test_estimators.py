@@ -198,3 +198,30 @@ def test_regressor_predicts_one_dimensional_for_one_target():
                       X, X.ravel() ** 2)
     assert model.predict(X).shape == (40,)
     assert model.score(X, X.ravel() ** 2) > 0.9
+
+
+def test_predict_fast_path_keeps_sklearn_validation(iris):
+    pd = pytest.importorskip("pandas")
+    X, y = iris
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    model = quiet_fit(MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0),
+                      frame, y)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        model.predict(np.ascontiguousarray(X))
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(frame.rename(columns={"a": "z"}))
+
+
+def test_predict_sees_in_place_changes_to_assigned_arrays(iris):
+    X, y = iris
+    model = quiet_fit(MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0),
+                      X, y)
+    model.coefs_ = [c.copy() for c in model.coefs_]
+    before = model.predict_proba(X)
+    model.coefs_[1] *= 3
+    assert not np.allclose(model.predict_proba(X), before)
+    model.coefs_[1] /= 3
+    assert_allclose(model.predict_proba(X), before)
+    # finite values whose sum overflows are valid input: no "contains infinity" error
+    huge = np.full((2, 4), np.finfo(np.float64).max)
+    assert model.predict_proba(huge).shape == (2, 3)

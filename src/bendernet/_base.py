@@ -5,6 +5,8 @@ random_state gives scikit-learn's model; each epoch (every mini-batch: gather, f
 loss, backprop, optimizer step) is one call into the kernels, through ``_network``.
 """
 
+import math
+import operator
 import warnings
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -30,11 +32,7 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 PRELU_INITIAL_SLOPE = 0.25
 
 
-def _same_view(a, b):
-    return (
-        a.shape == b.shape and a.dtype == b.dtype and a.strides == b.strides
-        and a.ctypes.data == b.ctypes.data
-    )
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class BaseMultilayerPerceptron(BaseEstimator, ABC):
@@ -106,9 +104,14 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
     # ---- the flat parameter buffer ---------------------------------------------------------
 
     def _network(self, dtype):
-        """The fitted network's shape and activations, as the kernels see them."""
-        units = [self.coefs_[0].shape[0]] + [c.shape[1] for c in self.coefs_]
-        return Network(units, self.activation, self.out_activation_, dtype, self.backend)
+        """The fitted network's shape and activations, as the kernels see them (cached)."""
+        units = (self.coefs_[0].shape[0],) + tuple(c.shape[1] for c in self.coefs_)
+        key = (units, self.activation, self.out_activation_, np.dtype(dtype), self.backend)
+        cache = self.__dict__.setdefault("_networks", {})
+        if key not in cache:
+            cache[key] = Network(units, self.activation, self.out_activation_, dtype,
+                                 self.backend)
+        return cache[key]
 
     def _slopes(self, network):
         if network.activation != activations.code("prelu"):
@@ -118,28 +121,29 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             slopes = np.full(network.n_layers - 1, PRELU_INITIAL_SLOPE)
         return slopes
 
+    def _model_arrays(self, network):
+        arrays = list(self.coefs_) + list(self.intercepts_)
+        slopes = self._slopes(network)
+        return arrays if slopes is None else arrays + [slopes]
+
     def _flat_params(self, network):
-        """The parameters as one flat buffer: the one behind coefs_ and intercepts_ when they
-        are still its views, else a fresh packing of whatever the user assigned to them."""
-        flat = getattr(self, "_flat", None)
+        """The parameters as one flat buffer: the one behind coefs_ and intercepts_ while
+        they are the very views made of it, else a fresh packing of what was assigned."""
+        flat, views = getattr(self, "_flat", None), getattr(self, "_views", ())
         if flat is not None and flat.dtype == network.dtype and flat.size == network.n_params:
-            coefs, intercepts, slopes = network.unpack(flat)
-            current = list(self.coefs_) + list(self.intercepts_)
-            views = coefs + intercepts
-            if slopes is not None:
-                current.append(np.asarray(self._slopes(network)))
-                views.append(slopes)
-            if len(current) == len(views) and all(map(_same_view, current, views)):
+            current = self._model_arrays(network)
+            if len(current) == len(views) and all(map(operator.is_, current, views)):
                 return flat
         return network.pack(self.coefs_, self.intercepts_, self._slopes(network))
 
     def _adopt_params(self, network, flat):
         """Make flat the model: coefs_, intercepts_ (and prelu_alpha_) become its views."""
-        self._flat = flat
         coefs, intercepts, slopes = network.unpack(flat)
         self.coefs_, self.intercepts_ = coefs, intercepts
         if slopes is not None:
             self.prelu_alpha_ = slopes
+        self._flat = flat
+        self._views = tuple(self._model_arrays(network))
 
     def _snapshot(self):
         """A copy of the parameters, for early stopping's best model."""
@@ -157,10 +161,27 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     # ---- prediction --------------------------------------------------------------------------
 
+    def _validate_for_predict(self, X):
+        """validate_data(reset=False), skipped for an input it would pass through unchanged:
+        a C-contiguous float ndarray of the right width with finite values (and no feature
+        names to compare). Anything else, errors included, takes scikit-learn's path."""
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in _FLOAT_DTYPES
+            and X.flags.c_contiguous
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and math.isfinite(X.sum())
+        ):
+            return X
+        return validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+
     def _forward_pass_fast(self, X, check_input=True):
         """The output layer's values for X (probabilities for a classifier)."""
         if check_input:
-            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+            X = self._validate_for_predict(X)
         # as NumPy would promote X @ coefs_: ints predict in float64, float32 stays float32
         dtype = np.result_type(X.dtype, *self.coefs_, *self.intercepts_, np.float32)
         network = self._network(dtype)
@@ -460,8 +481,10 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         return tags
 
     def __getstate__(self):
-        # the flat buffer is rebuilt from coefs_ and intercepts_ when next needed
+        # the flat buffer and its views are rebuilt from coefs_ and intercepts_ when next
+        # needed: a copy must not mistake its own arrays for views of the original's buffer
         state = super().__getstate__()
-        state.pop("_flat", None)
+        for private in ("_flat", "_views", "_networks"):
+            state.pop(private, None)
         return state
 
