@@ -35,6 +35,12 @@ PRELU_INITIAL_SLOPE = 0.25
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+def _finite_sum(X):
+    """True when X's sum is finite, so every element is (an overflowing sum says nothing)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return math.isfinite(X.sum())
+
+
 class BaseMultilayerPerceptron(BaseEstimator, ABC):
     """Base class of the MLP estimators; use MLPClassifier or MLPRegressor."""
 
@@ -173,7 +179,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             and X.shape[0] > 0
             and X.shape[1] == self.n_features_in_
             and not hasattr(self, "feature_names_in_")
-            and math.isfinite(X.sum())
+            and _finite_sum(X)
         ):
             return X
         return validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
