@@ -246,6 +246,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                 "hidden_layer_sizes must be > 0, got %s." % hidden_layer_sizes
             )
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        # predict fills this cache; it exists from fit on so predict leaves __dict__ alone
+        self._networks = {}
 
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         n_samples, n_features = X.shape
