@@ -371,8 +371,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         X_in = layer_input(X_train, dtype)
         T = self._targets(y_train, dtype)
         sw = None if sw_train is None else np.ascontiguousarray(sw_train, dtype=dtype)
-        gradient = np.empty_like(flat)
-        workspace = network.workspace(batch_size)
+        epochs = network.epochs(flat, self._optimizer, X_in, T, sw, batch_size, self.alpha,
+                                np.empty_like(flat), network.workspace(batch_size))
 
         try:
             self.n_iter_ = 0
@@ -382,10 +382,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                     # random_state.shuffle and indexes sample_idx with it; shuffling
                     # sample_idx in place makes the same draws and the same swaps
                     self._random_state.shuffle(sample_idx)
-                loss_sum = network.train_epoch(
-                    flat, self._optimizer, X_in, T, sw, sample_idx, batch_size, self.alpha,
-                    gradient, workspace,
-                )
+                loss_sum = epochs.run(sample_idx, self._optimizer.epoch_learning_rate())
                 self.n_iter_ += 1
                 self.loss_ = dtype.type(loss_sum) / n_samples
                 self.t_ += n_samples

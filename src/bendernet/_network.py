@@ -84,11 +84,11 @@ class Network:
                                       sample_weight)
         return loss, G
 
-    def train_epoch(self, flat, optimizer, X, T, sample_weight, order, batch_size, l2,
-                    gradient, workspace):
-        """One epoch over the rows of X in the given order; returns sum(batch loss * size)."""
-        return self.kernels.train_epoch(
+    def epochs(self, flat, optimizer, X, T, sample_weight, batch_size, l2, gradient,
+               workspace):
+        """The kernels' Epochs for one fit: run(order, learning_rate) is one epoch."""
+        return self.kernels.Epochs(
             flat, optimizer.first, optimizer.second, optimizer.step, gradient, workspace,
-            self.units, self.activation, self.output, l2, *optimizer.epoch_arguments(),
-            X, self.kernels.input_values(X), T, sample_weight, order, batch_size,
+            self.units, self.activation, self.output, l2, *optimizer.kernel_arguments(),
+            X, self.kernels.input_values(X), T, sample_weight, batch_size,
         )

@@ -28,18 +28,14 @@ class Optimizer:
         self.second = np.zeros(n_params if self.solver == "adam" else 1, dtype=dtype)
         self.step = np.zeros(1, dtype=np.int64)
 
-    def epoch_arguments(self):
-        """The optimizer's part of a train_epoch call, in the kernel's argument order."""
-        return (
-            ADAM if self.solver == "adam" else SGD,
-            # Adam's per-step rate is formed in C from learning_rate_init and the step
-            self.learning_rate_init if self.solver == "adam" else self.learning_rate,
-            self.momentum,
-            self.nesterov,
-            self.beta_1,
-            self.beta_2,
-            self.epsilon,
-        )
+    def kernel_arguments(self):
+        """The optimizer's part of an Epochs, in the kernels' argument order."""
+        solver = ADAM if self.solver == "adam" else SGD
+        return (solver, self.momentum, self.nesterov, self.beta_1, self.beta_2, self.epsilon)
+
+    def epoch_learning_rate(self):
+        """sgd's current rate; Adam's per-step rate is formed in C from the initial one."""
+        return self.learning_rate_init if self.solver == "adam" else self.learning_rate
 
     def iteration_ends(self, time_step):
         """Update the rate after an epoch; time_step is the number of samples seen."""
