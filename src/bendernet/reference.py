@@ -300,6 +300,24 @@ def train_epoch(P, state1, state2, step, G, workspace, units, activation, output
     return float(accumulated)
 
 
+class Epochs:
+    """The epochs of one fit with their buffers bound once, as the C core's Epochs;
+    run(order, learning_rate) is one epoch."""
+
+    def __init__(self, P, state1, state2, step, G, workspace, units, activation, output, l2,
+                 solver, momentum, nesterov, beta1, beta2, epsilon, X, values, T, sw,
+                 batch_size):
+        self.before_rate = (P, state1, state2, step, G, workspace, units, activation, output,
+                            l2, solver)
+        self.after_rate = (momentum, nesterov, beta1, beta2, epsilon, X, values, T, sw)
+        self.batch_size = batch_size
+
+    def run(self, order, learning_rate):
+        """One epoch over the rows in order, in place; returns the size-weighted loss sum."""
+        return train_epoch(*self.before_rate, learning_rate, *self.after_rate, order,
+                           self.batch_size)
+
+
 def predict(Y, workspace, P, units, activation, output, X, values, chunk_rows):
     """Y = the network's output for every row of X"""
     _, U, _ = _forward_pass(P, units, activation, output, X, None)

@@ -1,0 +1,94 @@
+"""The bridge between an estimator and a kernel backend.
+
+A network's parameters live in one flat buffer (coefficients, then intercepts, then the
+PReLU slopes), as the C core wants them; the estimator's ``coefs_`` and ``intercepts_`` are
+views into it. Everything here calls the backend once per epoch or once per predict.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from bendernet import _kernels, activations, reference
+
+BACKENDS = {"c": _kernels, "numpy": reference}
+OUTPUTS = ("identity", "logistic", "softmax", "exp")
+
+# Rows predicted per pass of the network: enough to amortise each layer's product, few
+# enough that the workspace stays in cache.
+PREDICT_CHUNK_ROWS = 1024
+
+
+def layer_input(X, dtype):
+    """X as the kernels read it: a C-contiguous ndarray or a CSR matrix with int64 indices.
+
+    Never the caller's object: a sparse X is copied (its nonzeros, not densified)."""
+    if sp.issparse(X):
+        csr = X.tocsr(copy=True)
+        csr.data = csr.data.astype(dtype, copy=False)
+        csr.indices = csr.indices.astype(np.int64)
+        csr.indptr = csr.indptr.astype(np.int64)
+        return csr
+    return np.ascontiguousarray(X, dtype=dtype)
+
+
+class Network:
+    """Shape, activations and backend of an MLP; packs and unpacks its flat parameters."""
+
+    def __init__(self, units, activation, output, dtype, backend="c"):
+        self.units = np.asarray(units, dtype=np.int64)
+        self.activation = activations.code(activation)
+        self.output = OUTPUTS.index(output)
+        self.dtype = np.dtype(dtype)
+        self.kernels = BACKENDS[backend]
+        self.n_params = reference.param_count(self.units, self.activation)
+
+    @property
+    def n_layers(self):
+        return len(self.units) - 1
+
+    def pack(self, coefs, intercepts, slopes=None):
+        """A new flat buffer holding coefs, intercepts and (PReLU) slopes."""
+        parts = [np.ravel(c) for c in coefs] + [np.ravel(b) for b in intercepts]
+        if self.activation == reference.PRELU:
+            parts.append(np.ravel(slopes))
+        flat = np.concatenate(parts).astype(self.dtype, copy=False)
+        if flat.shape != (self.n_params,):
+            raise ValueError(
+                f"coefs_ and intercepts_ hold {flat.size} values; a network with layer "
+                f"sizes {self.units.tolist()} needs {self.n_params}."
+            )
+        return flat
+
+    def unpack(self, flat):
+        """Views of flat as (coefs, intercepts, slopes or None)."""
+        layout = reference._Layout(flat, self.units, self.activation)
+        return layout.W, layout.b, layout.slope
+
+    def workspace(self, rows):
+        return np.empty(self.kernels.workspace_len(self.units, self.activation, rows),
+                        dtype=self.dtype)
+
+    def predict(self, flat, X):
+        """The network's output for every row of X (already a layer_input)."""
+        Y = np.empty((X.shape[0], self.units[-1]), dtype=self.dtype)
+        chunk = max(1, min(PREDICT_CHUNK_ROWS, X.shape[0]))
+        self.kernels.predict(Y, self.workspace(chunk), flat, self.units, self.activation,
+                             self.output, X, self.kernels.input_values(X), chunk)
+        return Y
+
+    def loss_grad(self, flat, X, T, sample_weight, l2, workspace):
+        """Loss and gradient (a new flat array) of all rows of X."""
+        G = np.empty_like(flat)
+        loss = self.kernels.loss_grad(G, workspace, flat, self.units, self.activation,
+                                      self.output, l2, X, self.kernels.input_values(X), T,
+                                      sample_weight)
+        return loss, G
+
+    def epochs(self, flat, optimizer, X, T, sample_weight, batch_size, l2, gradient,
+               workspace):
+        """The kernels' Epochs for one fit: run(order, learning_rate) is one epoch."""
+        return self.kernels.Epochs(
+            flat, optimizer.first, optimizer.second, optimizer.step, gradient, workspace,
+            self.units, self.activation, self.output, l2, *optimizer.kernel_arguments(),
+            X, self.kernels.input_values(X), T, sample_weight, batch_size,
+        )
