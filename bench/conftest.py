@@ -84,6 +84,27 @@ def _own_cpu_seconds():
     return times.user + times.system
 
 
+QUIET_WAIT = float(os.environ.get("BENDERNET_BENCH_QUIET_WAIT", "0") or 0)
+
+
+def _others_cpu(interval=0.5):
+    """CPUs kept busy by other processes over the next ``interval`` seconds."""
+    busy, own = _busy_cpu_seconds(), _own_cpu_seconds()
+    time.sleep(interval)
+    return ((_busy_cpu_seconds() - busy) - (_own_cpu_seconds() - own)) / interval
+
+
+@pytest.fixture(autouse=True)
+def quiet_machine():
+    """On a shared machine: before each test, wait up to BENDERNET_BENCH_QUIET_WAIT seconds
+    (default 0: no wait) for other processes to leave the CPUs nearly idle."""
+    if QUIET_WAIT <= 0 or _busy_cpu_seconds() is None:
+        return
+    deadline = time.monotonic() + QUIET_WAIT
+    while _others_cpu() > 0.2 and time.monotonic() < deadline:
+        pass
+
+
 @pytest.fixture
 def record(benchmark):
     """``record(**info)``: store ``info`` in the benchmark's extra_info, plus per-unit rates.

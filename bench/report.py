@@ -40,8 +40,8 @@ CONTENDED_TARGET = 2.0  # contended / quiet, bendernet (C)
 
 # ---- reading ---------------------------------------------------------------------------------
 
-def run_suite(json_path, smoke, pytest_args):
-    env = dict(os.environ)
+def run_suite(json_path, smoke, quiet_wait, pytest_args):
+    env = dict(os.environ, BENDERNET_BENCH_QUIET_WAIT=str(quiet_wait))
     if smoke:
         env["BENDERNET_BENCH_SMOKE"] = "1"
     command = [sys.executable, "-m", "pytest", HERE, "-q", "-rs", "-p", "no:cacheprovider",
@@ -284,13 +284,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", help="report this saved pytest-benchmark JSON; do not run")
     parser.add_argument("--smoke", action="store_true", help="run with tiny sizes")
+    parser.add_argument("--quiet-wait", type=float, default=0, metavar="SECONDS",
+                        help="on a shared machine, wait up to this long before each test "
+                             "for other processes to leave the CPUs idle")
     parser.add_argument("--out", default=HERE, help="directory for RESULTS.md, speedups.png")
     parser.add_argument("pytest_args", nargs="*", help="after --: passed on to pytest")
     args = parser.parse_args(argv)
     json_path = args.json
     if json_path is None:
         json_path = os.path.join(args.out, "results-smoke.json" if args.smoke else "results.json")
-        run_suite(json_path, args.smoke, args.pytest_args)
+        run_suite(json_path, args.smoke, args.quiet_wait, args.pytest_args)
     run, groups = load(json_path)
     text = write_markdown(run, groups, os.path.join(args.out, "RESULTS.md"))
     write_chart(groups, os.path.join(args.out, "speedups.png"))
