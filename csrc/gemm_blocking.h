@@ -1,0 +1,43 @@
+/* Blocking of the packed matrix product (gemm.c), in one place. Include after real.h: the
+ * sizes depend on the precision.
+ *
+ *   register block  MR x NR   a tile of C held in registers for the whole k loop
+ *   L1              KC x NR   one packed micro-panel of B, reused by every MR-row tile
+ *   L2              MC x KC   the packed block of A, reused by every NR-column panel
+ *   L3              KC x NC   the packed block of B, shared by all threads
+ *
+ * Tuned on a 2-core AMD EPYC (Zen 4: 32 KiB L1d and 1 MiB L2 per core, 32 MiB L3). */
+#ifndef BN_GEMM_BLOCKING_H
+#define BN_GEMM_BLOCKING_H
+
+/* ---- register blocks, one per micro-kernel ---------------------------------------------
+ * Each tile keeps MR x NR/lanes accumulators plus the NR/lanes vectors of one B row and a
+ * broadcast of A in the vector registers, so none spills. */
+#define PORTABLE_MR 4
+#define PORTABLE_NR 8                    /* two SSE2 vectors of float, four of double */
+#define AVX2_MR 6                        /* 6 x 2 ymm accumulators of the 16 ymm registers */
+#define AVX2_NR (2 * 32 / (int)sizeof(real))
+#define AVX512_MR 12                     /* 12 x 2 zmm accumulators of the 32 zmm registers */
+#define AVX512_NR (2 * 64 / (int)sizeof(real))
+
+/* the largest tile of any kernel: the size of the scratch tile for edges */
+#define MAX_MR 12
+#define MAX_NR 32
+
+/* ---- cache blocks ----------------------------------------------------------------------
+ * MC is a multiple of every MR and NC of every NR, so blocks hold whole micro-panels. */
+#ifdef BN_FLOAT
+#define GEMM_KC 384      /* L1: a 384 x 32 float panel of B is 48 KiB, streamed from L2 */
+#define GEMM_MC 192      /* L2: a 192 x 384 float block of A is 288 KiB */
+#else
+#define GEMM_KC 256      /* L1: a 256 x 16 double panel of B is 32 KiB */
+#define GEMM_MC 144      /* L2: a 144 x 256 double block of A is 288 KiB */
+#endif
+#define GEMM_NC 3072     /* L3: a KC x 3072 block of B is 4.5 MiB (float) or 6 MiB (double) */
+
+/* ---- threads ---------------------------------------------------------------------------
+ * Floating-point operations (2 m n k) a product must have for each thread it starts: below
+ * this, waking a thread costs more than it saves. Measured with bench_gemm_quick.py. */
+#define GEMM_FLOPS_PER_THREAD 2000000
+
+#endif

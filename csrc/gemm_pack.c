@@ -1,0 +1,68 @@
+/* Packing for the matrix product (see gemm_pack.h). Strides and row indices are absorbed
+ * here, so the micro-kernels only ever see contiguous panels. */
+#include <stdlib.h>
+#include <string.h>
+#include "real.h"
+#include "gemm_pack.h"
+
+static int64_t row_of(const gemm_operand *M, int64_t i)
+{
+    return M->rows ? M->rows[i] : i;
+}
+
+static int64_t col_of(const gemm_operand *M, int64_t p)
+{
+    return M->cols ? M->cols[p] : p;
+}
+
+/* panel[kc, width], one matrix row at a time: for rows whose elements are contiguous */
+static void pack_by_rows(real *panel, const gemm_operand *M, int64_t i0, int64_t valid,
+                         int64_t width, int64_t p0, int64_t kc)
+{
+    for (int64_t i = 0; i < valid; i++) {
+        const real *row = M->base + row_of(M, i0 + i) * M->rs;
+        if (!M->cols && M->cs == 1)
+            for (int64_t p = 0; p < kc; p++)
+                panel[p * width + i] = row[p0 + p];
+        else
+            for (int64_t p = 0; p < kc; p++)
+                panel[p * width + i] = row[col_of(M, p0 + p) * M->cs];
+    }
+}
+
+/* panel[kc, width], one matrix column at a time: for columns whose elements are contiguous */
+static void pack_by_columns(real *panel, const gemm_operand *M, int64_t i0, int64_t valid,
+                            int64_t width, int64_t p0, int64_t kc)
+{
+    for (int64_t p = 0; p < kc; p++) {
+        const real *column = M->base + col_of(M, p0 + p) * M->cs;
+        real *out = panel + p * width;
+        if (!M->rows && M->rs == 1)
+            memcpy(out, column + i0, (size_t)valid * sizeof(real));
+        else
+            for (int64_t i = 0; i < valid; i++)
+                out[i] = column[row_of(M, i0 + i) * M->rs];
+    }
+}
+
+void BN(bn_pack_panel)(real *panel, const gemm_operand *M, int64_t i0, int64_t valid,
+                       int64_t width, int64_t p0, int64_t kc)
+{
+    /* read along whichever dimension is closer together in memory */
+    if (llabs((long long)M->rs) < llabs((long long)M->cs))
+        pack_by_columns(panel, M, i0, valid, width, p0, kc);
+    else
+        pack_by_rows(panel, M, i0, valid, width, p0, kc);
+    if (valid < width)
+        for (int64_t p = 0; p < kc; p++)
+            memset(panel + p * width + valid, 0, (size_t)(width - valid) * sizeof(real));
+}
+
+void BN(bn_pack_a_block)(real *block, const gemm_operand *A, int64_t i0, int64_t mc,
+                         int64_t mr, int64_t p0, int64_t kc)
+{
+    for (int64_t ir = 0; ir < mc; ir += mr) {
+        int64_t valid = mc - ir < mr ? mc - ir : mr;
+        BN(bn_pack_panel)(block + ir * kc, A, i0 + ir, valid, mr, p0, kc);
+    }
+}
