@@ -20,9 +20,10 @@
 #define AVX512_MR 12                     /* 12 x 2 zmm accumulators of the 32 zmm registers */
 #define AVX512_NR (2 * 64 / (int)sizeof(real))
 
-/* the largest tile of any kernel: the size of the scratch tile for edges */
+/* the largest of any kernel: sizes the scratch tile for edges and the packing's row list */
 #define MAX_MR 12
 #define MAX_NR 32
+#define MAX_PANEL_WIDTH 32   /* the larger of MAX_MR and MAX_NR */
 
 /* ---- cache blocks ----------------------------------------------------------------------
  * MC is a multiple of every MR and NC of every NR, so blocks hold whole micro-panels. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "real.h"
+#include "gemm_blocking.h"
 #include "gemm_pack.h"
 
 static int64_t row_of(const gemm_operand *M, int64_t i)
@@ -15,18 +16,20 @@ static int64_t col_of(const gemm_operand *M, int64_t p)
     return M->cols ? M->cols[p] : p;
 }
 
-/* panel[kc, width], one matrix row at a time: for rows whose elements are contiguous */
+/* panel[kc, width] from rows whose elements are contiguous (a transposing copy). It walks
+ * the panel in order, reading the rows side by side: many streams of reads are cheaper
+ * than stores scattered over many cache lines. */
 static void pack_by_rows(real *panel, const gemm_operand *M, int64_t i0, int64_t valid,
                          int64_t width, int64_t p0, int64_t kc)
 {
-    for (int64_t i = 0; i < valid; i++) {
-        const real *row = M->base + row_of(M, i0 + i) * M->rs;
-        if (!M->cols && M->cs == 1)
-            for (int64_t p = 0; p < kc; p++)
-                panel[p * width + i] = row[p0 + p];
-        else
-            for (int64_t p = 0; p < kc; p++)
-                panel[p * width + i] = row[col_of(M, p0 + p) * M->cs];
+    const real *rows[MAX_PANEL_WIDTH];
+    for (int64_t i = 0; i < valid; i++)
+        rows[i] = M->base + row_of(M, i0 + i) * M->rs;
+    for (int64_t p = 0; p < kc; p++) {
+        real *out = panel + p * width;
+        ptrdiff_t at = col_of(M, p0 + p) * M->cs;
+        for (int64_t i = 0; i < valid; i++)
+            out[i] = rows[i][at];
     }
 }
 
@@ -38,7 +41,8 @@ static void pack_by_columns(real *panel, const gemm_operand *M, int64_t i0, int6
         const real *column = M->base + col_of(M, p0 + p) * M->cs;
         real *out = panel + p * width;
         if (!M->rows && M->rs == 1)
-            memcpy(out, column + i0, (size_t)valid * sizeof(real));
+            for (int64_t i = 0; i < valid; i++)
+                out[i] = column[i0 + i];
         else
             for (int64_t i = 0; i < valid; i++)
                 out[i] = column[row_of(M, i0 + i) * M->rs];
