@@ -12,7 +12,6 @@
  * same bit for bit whatever the number of threads. The fused epilogue (+ bias, then the
  * activation) runs on each tile right after its last slice, while the tile is in L1. */
 #include <stdlib.h>
-#include <string.h>
 #include "bendernet.h"
 #include "real.h"
 #include "activations.h"
@@ -34,19 +33,22 @@ static int omp_get_thread_num(void) { return 0; }
  * core hands its share to the others instead of holding them up at the barrier. */
 #define PIECES_PER_THREAD 4
 
-typedef void (*microkernel)(real *C, ptrdiff_t c_rs, const real *a_panel,
-                            const real *b_panel, int64_t kc, real beta);
+typedef void (*microkernel)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
+                            ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta);
 
 typedef struct {
     int64_t mr, nr;
-    microkernel run;
+    microkernel run, run_narrow;   /* NR columns, and NR/2 for a narrow last panel */
 } kernel_shape;
 
 static const kernel_shape kernels[BN_GEMM_N_ISAS] = {
-    [BN_GEMM_PORTABLE] = {PORTABLE_MR, PORTABLE_NR, BN(bn_microkernel_portable)},
+    [BN_GEMM_PORTABLE] = {PORTABLE_MR, PORTABLE_NR, BN(bn_microkernel_portable),
+                          BN(bn_microkernel_portable_narrow)},
 #ifdef BN_X86_KERNELS
-    [BN_GEMM_AVX2] = {AVX2_MR, AVX2_NR, BN(bn_microkernel_avx2)},
-    [BN_GEMM_AVX512] = {AVX512_MR, AVX512_NR, BN(bn_microkernel_avx512)},
+    [BN_GEMM_AVX2] = {AVX2_MR, AVX2_NR, BN(bn_microkernel_avx2),
+                      BN(bn_microkernel_avx2_narrow)},
+    [BN_GEMM_AVX512] = {AVX512_MR, AVX512_NR, BN(bn_microkernel_avx512),
+                        BN(bn_microkernel_avx512_narrow)},
 #endif
 };
 
@@ -68,6 +70,7 @@ typedef struct {
     real beta;
     const epilogue *finish;   /* NULL: a plain product */
     kernel_shape kernel;
+    int a_in_place;           /* the kernel reads whole MR-row tiles of A where they are */
 } product;
 
 /* The packed operands: B~ shared by the threads, one A~ per thread */
@@ -98,51 +101,67 @@ static void finish_tile(const product *pr, int64_t i0, int64_t rows, int64_t j0,
     }
 }
 
-/* C[i0:i0+rows, j0:j0+cols] = beta * C + a_panel[MR,kc] @ b_panel[kc,NR], then the epilogue
- * after the last slice. A whole tile of a row-contiguous C is updated in place; an edge
- * tile, or a strided C, goes through a scratch tile, so the kernel never sees an edge. */
-static void update_tile(const product *pr, const real *a_panel, const real *b_panel,
-                        int64_t i0, int64_t rows, int64_t j0, int64_t cols, int64_t kc,
-                        real beta, int last)
+/* Columns of the B~ panel starting at column jr of an nc-column block: NR, or NR/2 for a
+ * last panel that narrow (so a layer of 10 outputs wastes less work on zero padding) */
+static int64_t panel_width(const kernel_shape *kernel, int64_t jr, int64_t nc)
 {
-    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr;
+    return nc - jr <= kernel->nr / 2 ? kernel->nr / 2 : kernel->nr;
+}
+
+/* C[i0:i0+rows, j0:j0+cols] = beta * C + A[MR,kc] @ b_panel[kc,width], then the epilogue
+ * after the last slice; A[i,p] is A[i * a_rs + p * a_cs]. A whole tile of a row-contiguous
+ * C is updated in place; an edge tile, or a strided C, goes through a scratch tile, so the
+ * kernel never sees an edge. */
+static void update_tile(const product *pr, const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                        const real *b_panel, int64_t width, int64_t i0, int64_t rows,
+                        int64_t j0, int64_t cols, int64_t kc, real beta, int last)
+{
+    microkernel run = width == pr->kernel.nr ? pr->kernel.run : pr->kernel.run_narrow;
     real *c = pr->C + i0 * pr->c_rs + j0 * pr->c_cs;
-    if (rows == mr && cols == nr && pr->c_cs == 1) {
-        pr->kernel.run(c, pr->c_rs, a_panel, b_panel, kc, beta);
+    if (rows == pr->kernel.mr && cols == width && pr->c_cs == 1) {
+        run(c, pr->c_rs, A, a_rs, a_cs, b_panel, kc, beta);
     } else {
         _Alignas(64) real tile[MAX_MR * MAX_NR];
-        pr->kernel.run(tile, nr, a_panel, b_panel, kc, 0);
+        run(tile, width, A, a_rs, a_cs, b_panel, kc, 0);
         for (int64_t i = 0; i < rows; i++)
             for (int64_t j = 0; j < cols; j++) {
                 real *cij = c + i * pr->c_rs + j * pr->c_cs;
-                *cij = beta == 0 ? tile[i * nr + j] : beta * *cij + tile[i * nr + j];
+                *cij = beta == 0 ? tile[i * width + j] : beta * *cij + tile[i * width + j];
             }
     }
     if (last && pr->finish)
         finish_tile(pr, i0, rows, j0, cols);
 }
 
-/* Loop 1: C[i0:i0+mc, j0:j0+cols] += A~[mc,kc] @ b_panel[kc,NR], one MR-row tile at a time */
+/* Loop 1: C[i0:i0+mc, j0:j0+cols] += A[i0:i0+mc, p0:p0+kc] @ b_panel[kc,width], one
+ * MR-row tile at a time. A's rows come from A~ (a_block), or for whole tiles when A is read
+ * in place, from A itself. */
 static void loop1_tiles(const product *pr, const real *a_block, const real *b_panel,
-                        int64_t i0, int64_t mc, int64_t j0, int64_t cols, int64_t kc,
-                        real beta, int last)
+                        int64_t width, int64_t i0, int64_t mc, int64_t j0, int64_t cols,
+                        int64_t p0, int64_t kc, real beta, int last)
 {
     int64_t mr = pr->kernel.mr;
-    for (int64_t ir = 0; ir < mc; ir += mr)
-        update_tile(pr, a_block + ir * kc, b_panel, i0 + ir, min64(mr, mc - ir), j0, cols, kc,
-                    beta, last);
+    for (int64_t ir = 0; ir < mc; ir += mr) {
+        int64_t rows = min64(mr, mc - ir);
+        if (pr->a_in_place && rows == mr)
+            update_tile(pr, pr->A.base + (i0 + ir) * pr->A.rs + p0 * pr->A.cs, pr->A.rs,
+                        pr->A.cs, b_panel, width, i0 + ir, rows, j0, cols, kc, beta, last);
+        else
+            update_tile(pr, a_block + (pr->a_in_place ? 0 : ir * kc), 1, mr, b_panel, width,
+                        i0 + ir, rows, j0, cols, kc, beta, last);
+    }
 }
 
-/* Loop 2: C[i0:i0+mc, j0:j0+nc] += A~[mc,kc] @ b_panels[kc,nc], one NR-column panel at a
- * time; each B panel stays in L1 while loop 1 sweeps A~ past it */
-static void loop2_panels(const product *pr, const real *a_block, const real *b_panels,
-                         int64_t i0, int64_t mc, int64_t j0, int64_t nc, int64_t kc,
-                         real beta, int last)
+/* Loop 2: C[i0:i0+mc, j0+jp:j0+jp+cols] += A[i0:i0+mc, p0:p0+kc] @ B~[kc, jp:jp+cols], one
+ * NR-column panel at a time; each B~ panel stays in L1 while loop 1 sweeps A past it */
+static void loop2_panels(const product *pr, const real *a_block, const real *b_block,
+                         int64_t i0, int64_t mc, int64_t j0, int64_t nc, int64_t jp,
+                         int64_t cols, int64_t p0, int64_t kc, real beta, int last)
 {
     int64_t nr = pr->kernel.nr;
-    for (int64_t jr = 0; jr < nc; jr += nr)
-        loop1_tiles(pr, a_block, b_panels + jr * kc, i0, mc, j0 + jr, min64(nr, nc - jr), kc,
-                    beta, last);
+    for (int64_t jr = jp; jr < jp + cols; jr += nr)
+        loop1_tiles(pr, a_block, b_block + jr * kc, panel_width(&pr->kernel, jr, nc), i0, mc,
+                    j0 + jr, min64(nr, jp + cols - jr), p0, kc, beta, last);
 }
 
 /* Pieces of the m x nc block for n_threads threads. One thread takes MC rows at a time,
@@ -163,7 +182,8 @@ static partition cut_block(const product *pr, int64_t nc, int n_threads)
 }
 
 /* Loop 3: C[:, j0:j0+nc] += A[:, p0:p0+kc] @ B~, the pieces shared out to the threads as
- * they come free; each packs its rows of A into its own A~ (L2) */
+ * they come free; each packs its rows of A into its own A~ (L2), or when A is read in
+ * place, only a last tile of fewer than MR rows */
 static void loop3_pieces(const product *pr, const scratch *s, int64_t j0, int64_t nc,
                          int64_t p0, int64_t kc, real beta, int last)
 {
@@ -176,13 +196,17 @@ static void loop3_pieces(const product *pr, const scratch *s, int64_t j0, int64_
         int64_t i0 = piece / part.n_col_pieces * part.rows;
         int64_t jp = piece % part.n_col_pieces * part.cols;
         int64_t mc = min64(part.rows, pr->m - i0);
-        BN(bn_pack_a_block)(a_block, &pr->A, i0, mc, mr, p0, kc);
-        loop2_panels(pr, a_block, s->b_block + jp * kc, i0, mc, j0 + jp,
-                     min64(part.cols, nc - jp), kc, beta, last);
+        if (!pr->a_in_place)
+            BN(bn_pack_a_block)(a_block, &pr->A, i0, mc, mr, p0, kc);
+        else if (mc % mr)
+            BN(bn_pack_panel)(a_block, &pr->A, i0 + mc / mr * mr, mc % mr, mr, p0, kc);
+        loop2_panels(pr, a_block, s->b_block, i0, mc, j0, nc, jp, min64(part.cols, nc - jp), p0,
+                     kc, beta, last);
     }
 }
 
-/* B~[kc,nc] = B[p0:p0+kc, j0:j0+nc] as NR-column panels, the threads packing a share each */
+/* B~[kc,nc] = B[p0:p0+kc, j0:j0+nc] as NR-column panels (the last perhaps NR/2), the
+ * threads packing a share each */
 static void pack_b_block(const product *pr, real *b_block, int64_t j0, int64_t nc,
                          int64_t p0, int64_t kc)
 {
@@ -191,7 +215,8 @@ static void pack_b_block(const product *pr, real *b_block, int64_t j0, int64_t n
     #pragma omp for schedule(static)
     for (int64_t panel = 0; panel < n_panels; panel++) {
         int64_t jr = panel * nr;
-        BN(bn_pack_panel)(b_block + jr * kc, &pr->Bt, j0 + jr, min64(nr, nc - jr), nr, p0, kc);
+        BN(bn_pack_panel)(b_block + jr * kc, &pr->Bt, j0 + jr, min64(nr, nc - jr),
+                          panel_width(&pr->kernel, jr, nc), p0, kc);
     }
 }
 
@@ -265,17 +290,36 @@ static int run(const product *pr)
     return BN_OK;
 }
 
-/* Elements of C the kernel computes, padding included, weighted by how C is written: in
- * place when its rows are contiguous, through the scratch tile (dearer) otherwise. */
-static double padded_cost(int64_t m, int64_t n, ptrdiff_t c_cs, const kernel_shape *kernel)
+/* Rough cost of packing one element of M: a straight copy when the panel's rows lie next
+ * to one another in memory, else a transposing copy of about a cycle an element */
+static double copy_cost(const gemm_operand *M)
 {
-    double area = (double)round_up(m, kernel->mr) * (double)round_up(n, kernel->nr);
-    return c_cs == 1 ? area : 1.25 * area;
+    return !M->rows && llabs((long long)M->rs) < llabs((long long)M->cs) ? 0.125 : 1;
 }
 
-/* The product as the loops will run it: C^T = B^T A^T when that writes C's rows in place
- * (a column-major C) or wastes less work on padding (a C with few columns). Both give the
- * same result bit for bit: each element is the same sum in the same order. */
+/* Rough cycles of a product run as pr says: one per vector multiply-add over the padded
+ * tiles, plus packing, plus writing C through the scratch tile when its rows are strided */
+static double estimated_cycles(const product *pr)
+{
+    int64_t nr = pr->kernel.nr, last = pr->n % nr;
+    int64_t padded_n = pr->n - last + (last == 0 ? 0 : last <= nr / 2 ? nr / 2 : nr);
+    double m = (double)pr->m, n = (double)pr->n, k = (double)pr->k;
+    double multiply_adds = (double)round_up(pr->m, pr->kernel.mr) * padded_n * k / (nr / 2);
+    double pack_a = pr->a_in_place ? 0 : m * k * copy_cost(&pr->A);
+    double pack_b = n * k * copy_cost(&pr->Bt);
+    return multiply_adds + pack_a + pack_b + (pr->c_cs == 1 ? 0 : m * n);
+}
+
+/* Packing A pays only when many B panels reuse it; an index must be gathered */
+static int reads_a_in_place(const product *pr)
+{
+    return !pr->A.rows && !pr->A.cols && ceil_div(pr->n, pr->kernel.nr) < GEMM_PACK_A_MIN_PANELS;
+}
+
+/* The product as the loops will run it: C = A B, or C^T = B^T A^T when that is estimated
+ * to be cheaper (a column-major C, whose rows it writes in place, or a C with few columns
+ * and many rows). Both give the same result bit for bit: each element is the same sum in
+ * the same order. */
 static product orient(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
                       const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
                       const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
@@ -288,21 +332,23 @@ static product orient(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
         .m = m, .n = n, .k = k, .beta = beta, .finish = finish,
         .kernel = kernels[bn_gemm_isa_selected()],
     };
-    if (padded_cost(n, m, c_rs, &pr.kernel) < padded_cost(m, n, c_cs, &pr.kernel)) {
-        gemm_operand A_of_transpose = pr.Bt;
-        pr.Bt = pr.A;
-        pr.A = A_of_transpose;
-        pr.c_rs = c_cs;
-        pr.c_cs = c_rs;
-        pr.m = n;
-        pr.n = m;
-        if (finish) {
-            ptrdiff_t bias_rs = finish->bias_rs;
-            finish->bias_rs = finish->bias_cs;
-            finish->bias_cs = bias_rs;
-        }
+    product transposed = pr;
+    transposed.A = pr.Bt;
+    transposed.Bt = pr.A;
+    transposed.c_rs = c_cs;
+    transposed.c_cs = c_rs;
+    transposed.m = n;
+    transposed.n = m;
+    pr.a_in_place = reads_a_in_place(&pr);
+    transposed.a_in_place = reads_a_in_place(&transposed);
+    if (estimated_cycles(&transposed) >= estimated_cycles(&pr))
+        return pr;
+    if (finish) {
+        ptrdiff_t bias_rs = finish->bias_rs;
+        finish->bias_rs = finish->bias_cs;
+        finish->bias_cs = bias_rs;
     }
-    return pr;
+    return transposed;
 }
 
 int BN(bn_gemm)(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,

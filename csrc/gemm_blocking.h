@@ -36,6 +36,10 @@
 #endif
 #define GEMM_NC 3072     /* L3: a KC x 3072 block of B is 4.5 MiB (float) or 6 MiB (double) */
 
+/* A is read in place, unpacked, by products with fewer NR-column panels of B than this:
+ * too few reuse a packed copy of A to repay making it. */
+#define GEMM_PACK_A_MIN_PANELS 3
+
 /* ---- threads ---------------------------------------------------------------------------
  * Floating-point operations (2 m n k) a product must have for each thread it starts: below
  * this, waking a thread costs more than it saves. Measured with bench_gemm_quick.py. */

@@ -1,7 +1,6 @@
 /* Packing for the matrix product (see gemm_pack.h). Strides and row indices are absorbed
  * here, so the micro-kernels only ever see contiguous panels. */
 #include <stdlib.h>
-#include <string.h>
 #include "real.h"
 #include "gemm_blocking.h"
 #include "gemm_pack.h"
@@ -59,7 +58,8 @@ void BN(bn_pack_panel)(real *panel, const gemm_operand *M, int64_t i0, int64_t v
         pack_by_rows(panel, M, i0, valid, width, p0, kc);
     if (valid < width)
         for (int64_t p = 0; p < kc; p++)
-            memset(panel + p * width + valid, 0, (size_t)(width - valid) * sizeof(real));
+            for (int64_t i = valid; i < width; i++)
+                panel[p * width + i] = 0;
 }
 
 void BN(bn_pack_a_block)(real *block, const gemm_operand *A, int64_t i0, int64_t mc,
