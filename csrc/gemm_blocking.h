@@ -6,7 +6,8 @@
  *   L2              MC x KC   the packed block of A, reused by every NR-column panel
  *   L3              KC x NC   the packed block of B, shared by all threads
  *
- * Tuned on a 2-core AMD EPYC (Zen 4: 32 KiB L1d and 1 MiB L2 per core, 32 MiB L3). */
+ * Sized for a 2-core AMD EPYC (Zen 4: 32 KiB L1d and 1 MiB L2 per core, 32 MiB L3); the
+ * cache blocks are first estimates, not yet tuned by measurement. */
 #ifndef BN_GEMM_BLOCKING_H
 #define BN_GEMM_BLOCKING_H
 
@@ -41,8 +42,10 @@
 #define GEMM_PACK_A_MIN_PANELS 3
 
 /* ---- threads ---------------------------------------------------------------------------
- * Floating-point operations (2 m n k) a product must have for each thread it starts: below
- * this, waking a thread costs more than it saves. Measured with bench_gemm_quick.py. */
-#define GEMM_FLOPS_PER_THREAD 2000000
+ * Floating-point operations (2 m n k) a product must have for each thread it starts. A
+ * second thread first pays at about 0.5 MFLOP (1.1x at 64^3, 1.4x at 96^3, 1.6x from 2.5
+ * MFLOP, measured on the machine above); the margin keeps products in the MLP's smallest
+ * layers on one thread, which also spares them waits on a thread its core cannot run. */
+#define GEMM_FLOPS_PER_THREAD 1000000
 
 #endif
