@@ -4,6 +4,7 @@
 #include <tgmath.h>
 #include "bendernet.h"
 #include "real.h"
+#include "activations.h"
 
 static real logistic(real x)
 {
@@ -100,6 +101,18 @@ int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, in
     for (int64_t i = 0; i < N; i++)
         delta[i] *= derivative_from_output(out[i], pre ? pre[i] : 0, activation, alpha);
     return BN_OK;
+}
+
+void BN(bn_bias_activation_row)(real *out, real *pre, ptrdiff_t stride, const real *bias,
+                                ptrdiff_t bias_stride, int64_t N, int activation, real alpha)
+{
+    int f = activation < 0 ? BN_IDENTITY : activation;
+    for (int64_t j = 0; j < N; j++) {
+        real v = bias ? out[j * stride] + bias[j * bias_stride] : out[j * stride];
+        if (pre)
+            pre[j * stride] = v;
+        out[j * stride] = forward_one(v, f, alpha);
+    }
 }
 
 real BN(bn_prelu_slope_grad)(const real *dU, const real *V, int64_t N)

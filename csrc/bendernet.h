@@ -69,6 +69,16 @@ typedef struct {
 /* BN_OK when every rows[i] (i < m) lies in [0, n_rows): an index is checked before use. */
 int bn_index_check(const int64_t *rows, int64_t m, int64_t n_rows);
 
+/* The register micro-kernel the matrix product runs: "portable", "avx2" or "avx512". The
+ * best the CPU runs is chosen on first use, unless BENDERNET_GEMM_KERNEL names another it
+ * runs. The choice changes results only by rounding. */
+const char *bn_gemm_kernel_name(void);
+/* 1 when this CPU runs the micro-kernel called name, else 0 */
+int bn_gemm_kernel_available(const char *name);
+/* Run the micro-kernel called name from now on (NULL: the default choice again); BN_EINVAL
+ * when it is unknown or this CPU cannot run it. Not to be called during a product. */
+int bn_gemm_select_kernel(const char *name);
+
 #define BN_DECLARING_F32
 #include "real.h"
 #include "bn_api.h"

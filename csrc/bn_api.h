@@ -12,6 +12,16 @@ int BN(bn_gemm)(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
                 const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
                 const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
                 int64_t m, int64_t n, int64_t k, real beta);
+/* C[m,n] = f(A[m,k] @ B[k,n] + bias[n]): the product with a fused epilogue, which adds the
+ * bias and applies the activation (activations.c) to each tile of C while it is still in
+ * cache. pre, when not NULL, receives A @ B + bias, with the strides of C. bias NULL adds
+ * nothing; activation < 0 applies none. Operands as for bn_gemm; C is never read. */
+int BN(bn_gemm_bias_activation)(real *C, real *pre, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                                const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                                const int64_t *a_rows,
+                                const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                                const int64_t *b_rows, const real *bias,
+                                int64_t m, int64_t n, int64_t k, int activation, real alpha);
 
 /* ---- activations.c: hidden-layer activations, elementwise over N values ----------------
  * alpha is PReLU's slope and ELU's scale; other activations ignore it. out may alias in. */

@@ -51,10 +51,10 @@ int BN(bn_dense_forward)(real *U, real *pre, const bn_rows *X, const int64_t *ro
     if (!valid_input(X, rows, m, n) || activation >= BN_N_ACTIVATIONS)
         return BN_EINVAL;
     int64_t k = X->n_cols;
-    if (X->indptr)
-        csr_times_dense(U, X, rows, W, m, n);
-    else
-        BN(bn_gemm)(U, n, 1, X->values, X->row_stride, 1, rows, W, n, 1, NULL, m, n, k, 0);
+    if (!X->indptr)  /* U[m,n] = f(X[rows[m],k] @ W[k,n] + b[n]), fused in the product */
+        return BN(bn_gemm_bias_activation)(U, pre, n, 1, X->values, X->row_stride, 1, rows,
+                                           W, n, 1, NULL, b, m, n, k, activation, alpha);
+    csr_times_dense(U, X, rows, W, m, n);
     for (int64_t i = 0; i < m; i++) {
         real *u = U + i * n;
         for (int64_t j = 0; j < n; j++)

@@ -1,12 +1,355 @@
-/* The matrix product C[m,n] = beta*C[m,n] + A[m,k] @ B[k,n] with strided, row-indexed
- * operands (see bn_api.h). This is the plain blocked version: correct for every shape and
- * stride, and the reference the packed kernels are checked against. */
+/* The matrix product C[m,n] = beta * C[m,n] + A[m,k] @ B[k,n] (see bn_api.h), BLIS style:
+ * five loops around a register micro-kernel, each loop a function below.
+ *
+ *   loop 5  jc  NC-column blocks of C and B
+ *   loop 4  pc  KC-deep slices of the reduction: pack B~[kc,nc], shared by the threads
+ *   loop 3  ic  pieces of the C block, shared out to the threads: pack A~[mc,kc]
+ *   loop 2  jr  NR-column micro-panels of B~
+ *   loop 1  ir  MR-row micro-panels of A~: the micro-kernel updates one MR x NR tile of C
+ *
+ * Threads split only the output (loop 3), never the reduction: every element is summed by
+ * one thread, KC products at a time in the order p = 0, 1, ..., k-1, so results are the
+ * same bit for bit whatever the number of threads. The fused epilogue (+ bias, then the
+ * activation) runs on each tile right after its last slice, while the tile is in L1. */
+#include <stdlib.h>
 #include "bendernet.h"
 #include "real.h"
+#include "activations.h"
+#include "gemm_blocking.h"
+#include "gemm_kernels.h"
+#include "gemm_select.h"
+#include "gemm_pack.h"
 
-/* Rows of C updated together, so that a block of B stays in L1/L2 while they are. */
-#define ROW_BLOCK 16
-#define DEPTH_BLOCK 128
+#ifdef _OPENMP
+#include <omp.h>
+#else
+/* built without OpenMP: one thread, and the pragmas are ignored */
+static int omp_get_max_threads(void) { return 1; }
+static int omp_get_num_threads(void) { return 1; }
+static int omp_get_thread_num(void) { return 0; }
+#endif
+
+/* Pieces of work loop 3 makes per thread, so that a thread slowed by other programs on its
+ * core hands its share to the others instead of holding them up at the barrier. */
+#define PIECES_PER_THREAD 4
+
+typedef void (*microkernel)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
+                            ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta);
+
+typedef struct {
+    int64_t mr, nr;
+    microkernel run, run_narrow;   /* NR columns, and NR/2 for a narrow last panel */
+} kernel_shape;
+
+static const kernel_shape kernels[BN_GEMM_N_ISAS] = {
+    [BN_GEMM_PORTABLE] = {PORTABLE_MR, PORTABLE_NR, BN(bn_microkernel_portable),
+                          BN(bn_microkernel_portable_narrow)},
+#ifdef BN_X86_KERNELS
+    [BN_GEMM_AVX2] = {AVX2_MR, AVX2_NR, BN(bn_microkernel_avx2),
+                      BN(bn_microkernel_avx2_narrow)},
+    [BN_GEMM_AVX512] = {AVX512_MR, AVX512_NR, BN(bn_microkernel_avx512),
+                        BN(bn_microkernel_avx512_narrow)},
+#endif
+};
+
+/* What happens to an output tile after its last slice: C = f(C + bias) */
+typedef struct {
+    real *pre;            /* receives C + bias (strides of C); NULL: not kept */
+    const real *bias;     /* element (i, j) adds bias[i * bias_rs + j * bias_cs]; NULL: none */
+    ptrdiff_t bias_rs, bias_cs;
+    int activation;       /* enum bn_activation; < 0: none */
+    real alpha;
+} epilogue;
+
+/* One product as the loops see it, possibly the transposed problem C^T = B^T A^T */
+typedef struct {
+    real *C;                  /* C[m,n]: element (i, j) at C[i * c_rs + j * c_cs] */
+    ptrdiff_t c_rs, c_cs;
+    gemm_operand A, Bt;       /* A[m,k] and B^T[n,k] */
+    int64_t m, n, k;
+    real beta;
+    const epilogue *finish;   /* NULL: a plain product */
+    kernel_shape kernel;
+    int a_in_place;           /* the kernel reads whole MR-row tiles of A where they are */
+} product;
+
+/* The packed operands: B~ shared by the threads, one A~ per thread */
+typedef struct {
+    real *b_block;            /* [nc/NR panels][kc, NR] */
+    real *a_blocks;           /* per thread: [mc/MR panels][kc, MR] */
+    int64_t a_block_len;
+} scratch;
+
+/* How loop 3 cuts an m x nc block of C: pieces of rows x cols, row-major */
+typedef struct {
+    int64_t rows, cols, n_row_pieces, n_col_pieces;
+} partition;
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+static int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+/* The epilogue on rows [i0, i0+rows) x columns [j0, j0+cols) of C */
+static void finish_tile(const product *pr, int64_t i0, int64_t rows, int64_t j0, int64_t cols)
+{
+    const epilogue *e = pr->finish;
+    for (int64_t i = i0; i < i0 + rows; i++) {
+        ptrdiff_t at = i * pr->c_rs + j0 * pr->c_cs;
+        BN(bn_bias_activation_row)(pr->C + at, e->pre ? e->pre + at : NULL, pr->c_cs,
+                                   e->bias ? e->bias + i * e->bias_rs + j0 * e->bias_cs : NULL,
+                                   e->bias_cs, cols, e->activation, e->alpha);
+    }
+}
+
+/* Columns of the B~ panel starting at column jr of an nc-column block: NR, or NR/2 for a
+ * last panel that narrow (so a layer of 10 outputs wastes less work on zero padding) */
+static int64_t panel_width(const kernel_shape *kernel, int64_t jr, int64_t nc)
+{
+    return nc - jr <= kernel->nr / 2 ? kernel->nr / 2 : kernel->nr;
+}
+
+/* C[i0:i0+rows, j0:j0+cols] = beta * C + A[MR,kc] @ b_panel[kc,width], then the epilogue
+ * after the last slice; A[i,p] is A[i * a_rs + p * a_cs]. A whole tile of a row-contiguous
+ * C is updated in place; an edge tile, or a strided C, goes through a scratch tile, so the
+ * kernel never sees an edge. */
+static void update_tile(const product *pr, const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                        const real *b_panel, int64_t width, int64_t i0, int64_t rows,
+                        int64_t j0, int64_t cols, int64_t kc, real beta, int last)
+{
+    microkernel run = width == pr->kernel.nr ? pr->kernel.run : pr->kernel.run_narrow;
+    real *c = pr->C + i0 * pr->c_rs + j0 * pr->c_cs;
+    if (rows == pr->kernel.mr && cols == width && pr->c_cs == 1) {
+        run(c, pr->c_rs, A, a_rs, a_cs, b_panel, kc, beta);
+    } else {
+        _Alignas(64) real tile[MAX_MR * MAX_NR];
+        run(tile, width, A, a_rs, a_cs, b_panel, kc, 0);
+        for (int64_t i = 0; i < rows; i++)
+            for (int64_t j = 0; j < cols; j++) {
+                real *cij = c + i * pr->c_rs + j * pr->c_cs;
+                *cij = beta == 0 ? tile[i * width + j] : beta * *cij + tile[i * width + j];
+            }
+    }
+    if (last && pr->finish)
+        finish_tile(pr, i0, rows, j0, cols);
+}
+
+/* Loop 1: C[i0:i0+mc, j0:j0+cols] += A[i0:i0+mc, p0:p0+kc] @ b_panel[kc,width], one
+ * MR-row tile at a time. A's rows come from A~ (a_block), or for whole tiles when A is read
+ * in place, from A itself. */
+static void loop1_tiles(const product *pr, const real *a_block, const real *b_panel,
+                        int64_t width, int64_t i0, int64_t mc, int64_t j0, int64_t cols,
+                        int64_t p0, int64_t kc, real beta, int last)
+{
+    int64_t mr = pr->kernel.mr;
+    for (int64_t ir = 0; ir < mc; ir += mr) {
+        int64_t rows = min64(mr, mc - ir);
+        if (pr->a_in_place && rows == mr)
+            update_tile(pr, pr->A.base + (i0 + ir) * pr->A.rs + p0 * pr->A.cs, pr->A.rs,
+                        pr->A.cs, b_panel, width, i0 + ir, rows, j0, cols, kc, beta, last);
+        else
+            update_tile(pr, a_block + (pr->a_in_place ? 0 : ir * kc), 1, mr, b_panel, width,
+                        i0 + ir, rows, j0, cols, kc, beta, last);
+    }
+}
+
+/* Loop 2: C[i0:i0+mc, j0+jp:j0+jp+cols] += A[i0:i0+mc, p0:p0+kc] @ B~[kc, jp:jp+cols], one
+ * NR-column panel at a time; each B~ panel stays in L1 while loop 1 sweeps A past it */
+static void loop2_panels(const product *pr, const real *a_block, const real *b_block,
+                         int64_t i0, int64_t mc, int64_t j0, int64_t nc, int64_t jp,
+                         int64_t cols, int64_t p0, int64_t kc, real beta, int last)
+{
+    int64_t nr = pr->kernel.nr;
+    for (int64_t jr = jp; jr < jp + cols; jr += nr)
+        loop1_tiles(pr, a_block, b_block + jr * kc, panel_width(&pr->kernel, jr, nc), i0, mc,
+                    j0 + jr, min64(nr, jp + cols - jr), p0, kc, beta, last);
+}
+
+/* Pieces of the m x nc block for n_threads threads. One thread takes MC rows at a time,
+ * all nc columns; more take smaller row pieces, about PIECES_PER_THREAD each, and split the
+ * columns too when that leaves fewer than two row pieces per thread (a C with few rows). */
+static partition cut_block(const product *pr, int64_t nc, int n_threads)
+{
+    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr;
+    int64_t wanted = n_threads > 1 ? (int64_t)PIECES_PER_THREAD * n_threads : 1;
+    partition part;
+    part.rows = min64(round_up(ceil_div(pr->m, wanted), mr), GEMM_MC);
+    part.n_row_pieces = ceil_div(pr->m, part.rows);
+    int64_t col_pieces = part.n_row_pieces < 2 * n_threads ? ceil_div(wanted, part.n_row_pieces)
+                                                           : 1;
+    part.cols = round_up(ceil_div(nc, col_pieces), nr);
+    part.n_col_pieces = ceil_div(nc, part.cols);
+    return part;
+}
+
+/* Loop 3: C[:, j0:j0+nc] += A[:, p0:p0+kc] @ B~, the pieces shared out to the threads as
+ * they come free; each packs its rows of A into its own A~ (L2), or when A is read in
+ * place, only a last tile of fewer than MR rows */
+static void loop3_pieces(const product *pr, const scratch *s, int64_t j0, int64_t nc,
+                         int64_t p0, int64_t kc, real beta, int last)
+{
+    int64_t mr = pr->kernel.mr;
+    partition part = cut_block(pr, nc, omp_get_num_threads());
+    real *a_block = s->a_blocks + omp_get_thread_num() * s->a_block_len;
+    int64_t n_pieces = part.n_row_pieces * part.n_col_pieces;
+    #pragma omp for schedule(dynamic, 1)
+    for (int64_t piece = 0; piece < n_pieces; piece++) {
+        int64_t i0 = piece / part.n_col_pieces * part.rows;
+        int64_t jp = piece % part.n_col_pieces * part.cols;
+        int64_t mc = min64(part.rows, pr->m - i0);
+        if (!pr->a_in_place)
+            BN(bn_pack_a_block)(a_block, &pr->A, i0, mc, mr, p0, kc);
+        else if (mc % mr)
+            BN(bn_pack_panel)(a_block, &pr->A, i0 + mc / mr * mr, mc % mr, mr, p0, kc);
+        loop2_panels(pr, a_block, s->b_block, i0, mc, j0, nc, jp, min64(part.cols, nc - jp), p0,
+                     kc, beta, last);
+    }
+}
+
+/* B~[kc,nc] = B[p0:p0+kc, j0:j0+nc] as NR-column panels (the last perhaps NR/2), the
+ * threads packing a share each */
+static void pack_b_block(const product *pr, real *b_block, int64_t j0, int64_t nc,
+                         int64_t p0, int64_t kc)
+{
+    int64_t nr = pr->kernel.nr;
+    int64_t n_panels = ceil_div(nc, nr);
+    #pragma omp for schedule(static)
+    for (int64_t panel = 0; panel < n_panels; panel++) {
+        int64_t jr = panel * nr;
+        BN(bn_pack_panel)(b_block + jr * kc, &pr->Bt, j0 + jr, min64(nr, nc - jr),
+                          panel_width(&pr->kernel, jr, nc), p0, kc);
+    }
+}
+
+/* Loop 4: C[:, j0:j0+nc] = beta * C + A @ B[:, j0:j0+nc], KC products of each sum at a
+ * time; beta applies to the first slice only */
+static void loop4_slices(const product *pr, const scratch *s, int64_t j0, int64_t nc)
+{
+    for (int64_t p0 = 0; p0 < pr->k; p0 += GEMM_KC) {
+        int64_t kc = min64(GEMM_KC, pr->k - p0);
+        pack_b_block(pr, s->b_block, j0, nc, p0, kc);
+        loop3_pieces(pr, s, j0, nc, p0, kc, p0 == 0 ? pr->beta : 1, p0 + kc == pr->k);
+    }
+}
+
+/* Loop 5: C = beta * C + A @ B, NC columns at a time. Run by every thread of the team; the
+ * work-sharing loops inside divide the work. */
+static void loop5_column_blocks(const product *pr, const scratch *s)
+{
+    for (int64_t j0 = 0; j0 < pr->n; j0 += GEMM_NC)
+        loop4_slices(pr, s, j0, min64(GEMM_NC, pr->n - j0));
+}
+
+/* C = beta * C for k == 0 (an empty sum), then the epilogue */
+static void scale_output(const product *pr)
+{
+    for (int64_t i = 0; i < pr->m; i++) {
+        for (int64_t j = 0; j < pr->n; j++) {
+            real *cij = pr->C + i * pr->c_rs + j * pr->c_cs;
+            *cij = pr->beta == 0 ? 0 : pr->beta * *cij;
+        }
+        if (pr->finish)
+            finish_tile(pr, i, 1, 0, pr->n);
+    }
+}
+
+/* Threads worth starting: one per GEMM_FLOPS_PER_THREAD of work, at most OpenMP's limit
+ * (OMP_NUM_THREADS, or threadpoolctl's) */
+static int thread_count(const product *pr)
+{
+    double flops = 2.0 * (double)pr->m * (double)pr->n * (double)pr->k;
+    double wanted = flops / GEMM_FLOPS_PER_THREAD;
+    int most = omp_get_max_threads();
+    return wanted >= most ? most : wanted < 1 ? 1 : (int)wanted;
+}
+
+static int run(const product *pr)
+{
+    if (pr->m == 0 || pr->n == 0)
+        return BN_OK;
+    if (pr->k == 0) {
+        scale_output(pr);
+        return BN_OK;
+    }
+    int n_threads = thread_count(pr);
+    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, kc = min64(GEMM_KC, pr->k);
+    /* whole 64-byte lines per block, so every B~ panel starts on one for aligned loads */
+    int64_t line = 64 / sizeof(real);
+    int64_t b_len = round_up(round_up(min64(GEMM_NC, pr->n), nr) * kc, line);
+    int64_t a_len = round_up(min64(GEMM_MC, round_up(pr->m, mr)) * kc, line);
+    real *buffer = aligned_alloc(64, (size_t)(b_len + n_threads * a_len) * sizeof(real));
+    if (!buffer)
+        return BN_ENOMEM;
+    scratch s = {buffer, buffer + b_len, a_len};
+    if (n_threads > 1) {
+        #pragma omp parallel num_threads(n_threads)
+        loop5_column_blocks(pr, &s);
+    } else {
+        loop5_column_blocks(pr, &s);
+    }
+    free(buffer);
+    return BN_OK;
+}
+
+/* Rough cost of packing one element of M: a straight copy when the panel's rows lie next
+ * to one another in memory, else a transposing copy of about a cycle an element */
+static double copy_cost(const gemm_operand *M)
+{
+    return !M->rows && llabs((long long)M->rs) < llabs((long long)M->cs) ? 0.125 : 1;
+}
+
+/* Rough cycles of a product run as pr says: one per vector multiply-add over the padded
+ * tiles, plus packing, plus writing C through the scratch tile when its rows are strided */
+static double estimated_cycles(const product *pr)
+{
+    int64_t nr = pr->kernel.nr, last = pr->n % nr;
+    int64_t padded_n = pr->n - last + (last == 0 ? 0 : last <= nr / 2 ? nr / 2 : nr);
+    double m = (double)pr->m, n = (double)pr->n, k = (double)pr->k;
+    double multiply_adds = (double)round_up(pr->m, pr->kernel.mr) * padded_n * k / (nr / 2);
+    double pack_a = pr->a_in_place ? 0 : m * k * copy_cost(&pr->A);
+    double pack_b = n * k * copy_cost(&pr->Bt);
+    return multiply_adds + pack_a + pack_b + (pr->c_cs == 1 ? 0 : m * n);
+}
+
+/* Packing A pays only when many B panels reuse it; an index must be gathered */
+static int reads_a_in_place(const product *pr)
+{
+    return !pr->A.rows && !pr->A.cols && ceil_div(pr->n, pr->kernel.nr) < GEMM_PACK_A_MIN_PANELS;
+}
+
+/* The product as the loops will run it: C = A B, or C^T = B^T A^T when that is estimated
+ * to be cheaper (a column-major C, whose rows it writes in place, or a C with few columns
+ * and many rows). Both give the same result bit for bit: each element is the same sum in
+ * the same order. */
+static product orient(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                      const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
+                      const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
+                      int64_t m, int64_t n, int64_t k, real beta, epilogue *finish)
+{
+    product pr = {
+        .C = C, .c_rs = c_rs, .c_cs = c_cs,
+        .A = {A, a_rs, a_cs, a_rows, NULL},
+        .Bt = {B, b_cs, b_rs, NULL, b_rows},
+        .m = m, .n = n, .k = k, .beta = beta, .finish = finish,
+        .kernel = kernels[bn_gemm_isa_selected()],
+    };
+    product transposed = pr;
+    transposed.A = pr.Bt;
+    transposed.Bt = pr.A;
+    transposed.c_rs = c_cs;
+    transposed.c_cs = c_rs;
+    transposed.m = n;
+    transposed.n = m;
+    pr.a_in_place = reads_a_in_place(&pr);
+    transposed.a_in_place = reads_a_in_place(&transposed);
+    if (estimated_cycles(&transposed) >= estimated_cycles(&pr))
+        return pr;
+    if (finish) {
+        ptrdiff_t bias_rs = finish->bias_rs;
+        finish->bias_rs = finish->bias_cs;
+        finish->bias_cs = bias_rs;
+    }
+    return transposed;
+}
 
 int BN(bn_gemm)(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
                 const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
@@ -15,26 +358,22 @@ int BN(bn_gemm)(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
 {
     if (m < 0 || n < 0 || k < 0)
         return BN_EINVAL;
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < n; j++) {
-            real *c = &C[i * c_rs + j * c_cs];
-            *c = beta == 0 ? 0 : beta * *c;
-        }
-    for (int64_t i0 = 0; i0 < m; i0 += ROW_BLOCK) {
-        int64_t i1 = i0 + ROW_BLOCK < m ? i0 + ROW_BLOCK : m;
-        for (int64_t p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
-            int64_t p1 = p0 + DEPTH_BLOCK < k ? p0 + DEPTH_BLOCK : k;
-            for (int64_t i = i0; i < i1; i++) {
-                const real *a_row = A + (a_rows ? a_rows[i] : i) * a_rs;
-                real *c_row = C + i * c_rs;
-                for (int64_t p = p0; p < p1; p++) {
-                    real a = a_row[p * a_cs];
-                    const real *b_row = B + (b_rows ? b_rows[p] : p) * b_rs;
-                    for (int64_t j = 0; j < n; j++)
-                        c_row[j * c_cs] += a * b_row[j * b_cs];
-                }
-            }
-        }
-    }
-    return BN_OK;
+    product pr = orient(C, c_rs, c_cs, A, a_rs, a_cs, a_rows, B, b_rs, b_cs, b_rows,
+                        m, n, k, beta, NULL);
+    return run(&pr);
+}
+
+int BN(bn_gemm_bias_activation)(real *C, real *pre, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                                const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                                const int64_t *a_rows,
+                                const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                                const int64_t *b_rows, const real *bias,
+                                int64_t m, int64_t n, int64_t k, int activation, real alpha)
+{
+    if (m < 0 || n < 0 || k < 0 || activation >= BN_N_ACTIVATIONS)
+        return BN_EINVAL;
+    epilogue finish = {pre, bias, 0, 1, activation, alpha};
+    product pr = orient(C, c_rs, c_cs, A, a_rs, a_cs, a_rows, B, b_rs, b_cs, b_rows,
+                        m, n, k, 0, &finish);
+    return run(&pr);
 }

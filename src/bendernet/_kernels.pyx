@@ -32,6 +32,9 @@ cdef extern from "bendernet.h" nogil:
         int64_t n_rows, n_cols
 
     int bn_index_check(const int64_t *rows, int64_t m, int64_t n_rows)
+    const char *bn_gemm_kernel_name()
+    int bn_gemm_kernel_available(const char *name)
+    int bn_gemm_select_kernel(const char *name)
 
     int bn_gemm_f32(float *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
                     const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
@@ -41,6 +44,19 @@ cdef extern from "bendernet.h" nogil:
                     const double *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
                     const double *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
                     int64_t m, int64_t n, int64_t k, double beta)
+    int bn_gemm_bias_activation_f32(float *C, float *pre, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                                    const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                                    const int64_t *a_rows,
+                                    const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                                    const int64_t *b_rows, const float *bias,
+                                    int64_t m, int64_t n, int64_t k, int activation, float alpha)
+    int bn_gemm_bias_activation_f64(double *C, double *pre, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                                    const double *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                                    const int64_t *a_rows,
+                                    const double *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                                    const int64_t *b_rows, const double *bias,
+                                    int64_t m, int64_t n, int64_t k, int activation,
+                                    double alpha)
 
     int bn_activation_forward_f32(float *out, const float *x, int64_t N, int act, float alpha)
     int bn_activation_forward_f64(double *out, const double *x, int64_t N, int act, double alpha)
@@ -187,34 +203,116 @@ def index_check(const int64_t[::1] rows, int64_t n_rows):
 
 # ---- gemm ------------------------------------------------------------------------------
 
+#: Every micro-kernel of the matrix product, whether or not this CPU runs it.
+GEMM_KERNELS = ("portable", "avx2", "avx512")
+
+
+def gemm_kernel_name():
+    """The micro-kernel the matrix product runs: 'portable', 'avx2' or 'avx512'."""
+    return bn_gemm_kernel_name().decode()
+
+
+def gemm_kernels_available():
+    """The micro-kernels this CPU runs, in GEMM_KERNELS' order."""
+    return tuple(name for name in GEMM_KERNELS if bn_gemm_kernel_available(name.encode()))
+
+
+def gemm_select_kernel(name):
+    """Run the micro-kernel called name from now on; None returns to the default choice
+    (BENDERNET_GEMM_KERNEL, else the best this CPU runs). ValueError if it cannot run here."""
+    cdef bytes encoded
+    if name is None:
+        check(bn_gemm_select_kernel(NULL))
+        return
+    encoded = str(name).encode()
+    if bn_gemm_select_kernel(encoded) != BN_OK:
+        raise ValueError(f"bendernet: no gemm micro-kernel {name!r} runs on this CPU; "
+                         f"available: {', '.join(gemm_kernels_available())}")
+
+
+cdef int check_operands(int64_t m, int64_t n, int64_t k, Py_ssize_t a_rows_len,
+                        Py_ssize_t b_cols, Py_ssize_t b_rows_len, const int64_t[::1] a_rows,
+                        Py_ssize_t a_n_rows, const int64_t[::1] b_rows,
+                        Py_ssize_t b_n_rows) except -1:
+    """The shape checks that keep C = A[a_rows] @ B[b_rows] inside its arrays."""
+    require(b_cols == n, "B's columns differ from C's")
+    require(a_rows_len == m, "A's rows differ from C's")
+    require(b_rows_len == k, "B's rows differ from A's columns")
+    if a_rows is not None:
+        check(bn_index_check(index_or_null(a_rows), m, a_n_rows))
+    if b_rows is not None:
+        check(bn_index_check(index_or_null(b_rows), k, b_n_rows))
+    return 0
+
+
+cdef ptrdiff_t element_stride(Py_ssize_t byte_stride, Py_ssize_t size) except? -1:
+    require(byte_stride % size == 0, "array strides must be whole elements")
+    return byte_stride // size
+
+
 def gemm(floating[:, :] C, const floating[:, :] A, const floating[:, :] B, double beta=0,
          const int64_t[::1] a_rows=None, const int64_t[::1] b_rows=None):
     """C = beta*C + A[a_rows] @ B[b_rows], any strides."""
     cdef int64_t m = C.shape[0], n = C.shape[1], k = A.shape[1]
-    cdef int64_t size = sizeof(floating)
-    require(B.shape[1] == n, "B's columns differ from C's")
-    require((A.shape[0] if a_rows is None else a_rows.shape[0]) == m, "A's rows differ from C's")
-    require((B.shape[0] if b_rows is None else b_rows.shape[0]) == k, "B's rows differ from A's columns")
-    if a_rows is not None:
-        check(bn_index_check(index_or_null(a_rows), m, A.shape[0]))
-    if b_rows is not None:
-        check(bn_index_check(index_or_null(b_rows), k, B.shape[0]))
+    cdef Py_ssize_t size = sizeof(floating)
+    check_operands(m, n, k, A.shape[0] if a_rows is None else a_rows.shape[0], B.shape[1],
+                   B.shape[0] if b_rows is None else b_rows.shape[0], a_rows, A.shape[0],
+                   b_rows, B.shape[0])
+    cdef ptrdiff_t c_rs = element_stride(C.strides[0], size)
+    cdef ptrdiff_t c_cs = element_stride(C.strides[1], size)
+    cdef ptrdiff_t a_rs = element_stride(A.strides[0], size)
+    cdef ptrdiff_t a_cs = element_stride(A.strides[1], size)
+    cdef ptrdiff_t b_rs = element_stride(B.strides[0], size)
+    cdef ptrdiff_t b_cs = element_stride(B.strides[1], size)
     cdef const int64_t *a_index = index_or_null(a_rows)
     cdef const int64_t *b_index = index_or_null(b_rows)
     cdef int status
     with nogil:
         if floating is float:
-            status = bn_gemm_f32(&C[0, 0], C.strides[0] // size, C.strides[1] // size,
-                                 &A[0, 0], A.strides[0] // size, A.strides[1] // size,
-                                 a_index,
-                                 &B[0, 0], B.strides[0] // size, B.strides[1] // size,
-                                 b_index, m, n, k, <float>beta)
+            status = bn_gemm_f32(&C[0, 0], c_rs, c_cs, &A[0, 0], a_rs, a_cs, a_index,
+                                 &B[0, 0], b_rs, b_cs, b_index, m, n, k, <float>beta)
         else:
-            status = bn_gemm_f64(&C[0, 0], C.strides[0] // size, C.strides[1] // size,
-                                 &A[0, 0], A.strides[0] // size, A.strides[1] // size,
-                                 a_index,
-                                 &B[0, 0], B.strides[0] // size, B.strides[1] // size,
-                                 b_index, m, n, k, beta)
+            status = bn_gemm_f64(&C[0, 0], c_rs, c_cs, &A[0, 0], a_rs, a_cs, a_index,
+                                 &B[0, 0], b_rs, b_cs, b_index, m, n, k, beta)
+    check(status)
+
+
+def gemm_bias_activation(floating[:, :] C, floating[:, :] pre, const floating[:, :] A,
+                         const floating[:, :] B, const floating[::1] bias, int activation,
+                         double alpha, const int64_t[::1] a_rows=None,
+                         const int64_t[::1] b_rows=None):
+    """C = f(A[a_rows] @ B[b_rows] + bias), pre = A[a_rows] @ B[b_rows] + bias when given
+    (with C's strides); any strides; bias None adds nothing, activation < 0 applies none."""
+    cdef int64_t m = C.shape[0], n = C.shape[1], k = A.shape[1]
+    cdef Py_ssize_t size = sizeof(floating)
+    check_operands(m, n, k, A.shape[0] if a_rows is None else a_rows.shape[0], B.shape[1],
+                   B.shape[0] if b_rows is None else b_rows.shape[0], a_rows, A.shape[0],
+                   b_rows, B.shape[0])
+    require(bias is None or bias.shape[0] == n, "bias' length differs from C's columns")
+    require(pre is None or (pre.shape[0] == m and pre.shape[1] == n and
+                            pre.strides[0] == C.strides[0] and pre.strides[1] == C.strides[1]),
+            "pre's shape or strides differ from C's")
+    cdef ptrdiff_t c_rs = element_stride(C.strides[0], size)
+    cdef ptrdiff_t c_cs = element_stride(C.strides[1], size)
+    cdef ptrdiff_t a_rs = element_stride(A.strides[0], size)
+    cdef ptrdiff_t a_cs = element_stride(A.strides[1], size)
+    cdef ptrdiff_t b_rs = element_stride(B.strides[0], size)
+    cdef ptrdiff_t b_cs = element_stride(B.strides[1], size)
+    cdef const int64_t *a_index = index_or_null(a_rows)
+    cdef const int64_t *b_index = index_or_null(b_rows)
+    cdef floating *pre_ptr = NULL if pre is None else &pre[0, 0]
+    cdef const floating *bias_ptr = NULL if bias is None else &bias[0]
+    cdef int status
+    with nogil:
+        if floating is float:
+            status = bn_gemm_bias_activation_f32(&C[0, 0], pre_ptr, c_rs, c_cs, &A[0, 0],
+                                                 a_rs, a_cs, a_index, &B[0, 0], b_rs, b_cs,
+                                                 b_index, bias_ptr, m, n, k, activation,
+                                                 <float>alpha)
+        else:
+            status = bn_gemm_bias_activation_f64(&C[0, 0], pre_ptr, c_rs, c_cs, &A[0, 0],
+                                                 a_rs, a_cs, a_index, &B[0, 0], b_rs, b_cs,
+                                                 b_index, bias_ptr, m, n, k, activation, alpha)
     check(status)
 
 

@@ -1,0 +1,51 @@
+/* Blocking of the packed matrix product (gemm.c), in one place. Include after real.h: the
+ * sizes depend on the precision.
+ *
+ *   register block  MR x NR   a tile of C held in registers for the whole k loop
+ *   L1              KC x NR   one packed micro-panel of B, reused by every MR-row tile
+ *   L2              MC x KC   the packed block of A, reused by every NR-column panel
+ *   L3              KC x NC   the packed block of B, shared by all threads
+ *
+ * Sized for a 2-core AMD EPYC (Zen 4: 32 KiB L1d and 1 MiB L2 per core, 32 MiB L3); the
+ * cache blocks are first estimates, not yet tuned by measurement. */
+#ifndef BN_GEMM_BLOCKING_H
+#define BN_GEMM_BLOCKING_H
+
+/* ---- register blocks, one per micro-kernel ---------------------------------------------
+ * Each tile keeps MR x NR/lanes accumulators plus the NR/lanes vectors of one B row and a
+ * broadcast of A in the vector registers, so none spills. */
+#define PORTABLE_MR 4
+#define PORTABLE_NR 8                    /* two SSE2 vectors of float, four of double */
+#define AVX2_MR 6                        /* 6 x 2 ymm accumulators of the 16 ymm registers */
+#define AVX2_NR (2 * 32 / (int)sizeof(real))
+#define AVX512_MR 12                     /* 12 x 2 zmm accumulators of the 32 zmm registers */
+#define AVX512_NR (2 * 64 / (int)sizeof(real))
+
+/* the largest of any kernel: sizes the scratch tile for edges and the packing's row list */
+#define MAX_MR 12
+#define MAX_NR 32
+#define MAX_PANEL_WIDTH 32   /* the larger of MAX_MR and MAX_NR */
+
+/* ---- cache blocks ----------------------------------------------------------------------
+ * MC is a multiple of every MR and NC of every NR, so blocks hold whole micro-panels. */
+#ifdef BN_FLOAT
+#define GEMM_KC 384      /* L1: a 384 x 32 float panel of B is 48 KiB, streamed from L2 */
+#define GEMM_MC 192      /* L2: a 192 x 384 float block of A is 288 KiB */
+#else
+#define GEMM_KC 256      /* L1: a 256 x 16 double panel of B is 32 KiB */
+#define GEMM_MC 144      /* L2: a 144 x 256 double block of A is 288 KiB */
+#endif
+#define GEMM_NC 3072     /* L3: a KC x 3072 block of B is 4.5 MiB (float) or 6 MiB (double) */
+
+/* A is read in place, unpacked, by products with fewer NR-column panels of B than this:
+ * too few reuse a packed copy of A to repay making it. */
+#define GEMM_PACK_A_MIN_PANELS 3
+
+/* ---- threads ---------------------------------------------------------------------------
+ * Floating-point operations (2 m n k) a product must have for each thread it starts. A
+ * second thread first pays at about 0.5 MFLOP (1.1x at 64^3, 1.4x at 96^3, 1.6x from 2.5
+ * MFLOP, measured on the machine above); the margin keeps products in the MLP's smallest
+ * layers on one thread, which also spares them waits on a thread its core cannot run. */
+#define GEMM_FLOPS_PER_THREAD 1000000
+
+#endif

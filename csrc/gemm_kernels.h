@@ -1,0 +1,30 @@
+/* The register micro-kernels of the matrix product, in the precision real.h chose (so no
+ * include guard). Internal to the C core; MR and NR of each are in gemm_blocking.h.
+ *
+ * C[MR,NR] = beta * C[MR,NR] + A[MR,kc] @ b_panel[kc,NR], where row i of C starts at
+ * C + i * c_rs and its elements are contiguous, and A[i,p] is A[i * a_rs + p * a_cs]:
+ * a packed panel (a_rs = 1, a_cs = MR, the fast case) or, when packing would not pay, the
+ * matrix itself. b_panel is packed (gemm_pack.c): NR values for each p, 64-byte aligned.
+ * The _narrow variants do the same for a last panel of NR/2 columns (NR/2 values per p).
+ *
+ * Every element sums its kc products in the order p = 0, 1, ... from zero, then takes
+ * beta * C + sum, multiplying and adding separately; beta == 0 never reads C. So an
+ * element's value does not depend on which tile, variant or thread computes it. */
+#include <stddef.h>
+#include <stdint.h>
+
+void BN(bn_microkernel_portable)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
+                                 ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta);
+void BN(bn_microkernel_portable_narrow)(real *C, ptrdiff_t c_rs, const real *A,
+                                        ptrdiff_t a_rs, ptrdiff_t a_cs, const real *b_panel,
+                                        int64_t kc, real beta);
+void BN(bn_microkernel_avx2)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
+                             ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta);
+void BN(bn_microkernel_avx2_narrow)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
+                                    ptrdiff_t a_cs, const real *b_panel, int64_t kc,
+                                    real beta);
+void BN(bn_microkernel_avx512)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
+                               ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta);
+void BN(bn_microkernel_avx512_narrow)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
+                                      ptrdiff_t a_cs, const real *b_panel, int64_t kc,
+                                      real beta);

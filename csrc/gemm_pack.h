@@ -1,0 +1,25 @@
+/* Packing for the matrix product: copying blocks of its operands into the contiguous,
+ * zero-padded micro-panels the micro-kernels read. Internal; include after real.h. */
+#include <stddef.h>
+#include <stdint.h>
+
+/* An operand seen as rows of the reduction dimension: element (i, p) is
+ * base[row(i) * rs + col(p) * cs], with row(i) = rows ? rows[i] : i and col(p) likewise.
+ * A[m,k] is read as it is; B[k,n] as its transpose, B^T[n,k]. An index is how a shuffled
+ * mini-batch is gathered while packing. */
+typedef struct {
+    const real *base;
+    ptrdiff_t rs, cs;
+    const int64_t *rows, *cols;
+} gemm_operand;
+
+/* panel[kc, width] = M[i0 : i0+width, p0 : p0+kc]^T: for each p, width values of
+ * consecutive rows, the rows from `valid` on zero (the edge of the matrix). The layout both
+ * micro-kernel operands use: an MR-row panel of A, or an NR-column panel of B (from B^T). */
+void BN(bn_pack_panel)(real *panel, const gemm_operand *M, int64_t i0, int64_t valid,
+                       int64_t width, int64_t p0, int64_t kc);
+
+/* block[mc/MR panels][kc, MR] = A[i0 : i0+mc, p0 : p0+kc] as consecutive MR-row panels, the
+ * last one zero-padded to MR rows */
+void BN(bn_pack_a_block)(real *block, const gemm_operand *A, int64_t i0, int64_t mc,
+                         int64_t mr, int64_t p0, int64_t kc);

@@ -1,0 +1,131 @@
+"""bendernet.ops, the public matrix product and dense layer, against NumPy and the
+reference: dtypes and their promotion, layouts, untouched inputs, bad input."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+from bendernet import ops, reference
+from bendernet.activations import DEFAULT_ALPHA, NAMES
+
+
+def tolerance(dtype):
+    return dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("a_dtype,b_dtype,expected", [
+    (np.float32, np.float32, np.float32), (np.float64, np.float64, np.float64),
+    (np.float32, np.float64, np.float64), (np.float64, np.float32, np.float64),
+    (np.int64, np.int64, np.float64), (np.int32, np.float32, np.float64),
+    (np.int8, np.float32, np.float32), (np.bool_, np.bool_, np.float64),
+    (np.float16, np.float16, np.float32),
+])
+def test_matmul_dtypes(a_dtype, b_dtype, expected):
+    rng = np.random.default_rng(0)
+    A = (rng.uniform(-3, 3, (7, 5))).astype(a_dtype)
+    B = (rng.uniform(-3, 3, (5, 4))).astype(b_dtype)
+    C = ops.matmul(A, B)
+    assert C.dtype == expected
+    assert C.flags.c_contiguous
+    np.testing.assert_allclose(C, A.astype(np.float64) @ B.astype(np.float64),
+                               **tolerance(expected))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matmul_layouts_and_untouched_inputs(dtype):
+    rng = np.random.default_rng(1)
+    big = rng.standard_normal((40, 60)).astype(dtype)
+    operands = {
+        "C": big[:20, :30].copy(), "F": np.asfortranarray(big[:20, :30]),
+        "T": big[:30, :20].T, "steps": big[::2, ::2], "reversed": big[19::-1, 29::-1],
+    }
+    for A in operands.values():
+        k = A.shape[1]
+        for B in (big[:k, :9], big[:9, :k].T, big[:k, 9:0:-1]):
+            before = (A.copy(), B.copy())
+            C = ops.matmul(A, B)
+            assert C.flags.c_contiguous and not np.shares_memory(C, big)
+            np.testing.assert_allclose(C, A @ B, **tolerance(dtype))
+            assert np.array_equal(A, before[0]) and np.array_equal(B, before[1])
+
+
+def test_matmul_lists_and_empty():
+    assert np.array_equal(ops.matmul([[1, 2], [3, 4]], [[5], [6]]), [[17.0], [39.0]])
+    assert ops.matmul(np.ones((0, 3)), np.ones((3, 4))).shape == (0, 4)
+    assert np.array_equal(ops.matmul(np.ones((2, 0)), np.ones((0, 3))), np.zeros((2, 3)))
+
+
+def test_matmul_bad_input():
+    with pytest.raises(ValueError, match="mismatch in its core dimension 0.*size 4 is "
+                                         "different from 3"):
+        ops.matmul(np.ones((2, 3)), np.ones((4, 5)))
+    with pytest.raises(ValueError, match="2-D"):
+        ops.matmul(np.ones(3), np.ones((3, 2)))
+    with pytest.raises(ValueError, match="2-D"):
+        ops.matmul(np.ones((2, 3)), np.ones((2, 3, 4)))
+    with pytest.raises(TypeError, match="real numbers"):
+        ops.matmul(np.ones((2, 2), complex), np.ones((2, 2)))
+
+
+@given(A=hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, max_side=30),
+                    elements=st.floats(-10, 10)),
+       n=st.integers(0, 30), transpose=st.booleans(), single=st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_matmul_random(A, n, transpose, single):
+    dtype = np.float32 if single else np.float64
+    A = A.astype(dtype)
+    B = np.linspace(-1, 1, A.shape[1] * n, dtype=dtype).reshape(A.shape[1], n)
+    if transpose:
+        A = np.asfortranarray(A)
+    C = ops.matmul(A, B)
+    assert C.shape == (A.shape[0], n) and C.dtype == dtype
+    scale = np.abs(A).astype(np.float64) @ np.abs(B).astype(np.float64)
+    eps = np.finfo(dtype).eps
+    assert np.all(np.abs(C - A.astype(np.float64) @ B) <= 2 * (A.shape[1] + 2) * eps * scale
+                  + np.finfo(dtype).tiny)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", NAMES)
+def test_dense_matches_reference(dtype, activation):
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((33, 12)).astype(dtype)
+    W = rng.standard_normal((12, 7)).astype(dtype)
+    b = rng.standard_normal(7).astype(dtype)
+    before = (X.copy(), W.copy(), b.copy())
+    U = ops.dense(X, W, b, activation=activation)
+    expected = np.empty((33, 7), dtype)
+    reference.activation_forward(expected, X @ W + b, NAMES.index(activation),
+                                 DEFAULT_ALPHA.get(activation, 0.0))
+    assert U.dtype == dtype and U.flags.c_contiguous
+    np.testing.assert_allclose(U, expected, **tolerance(dtype))
+    for given_, kept in zip((X, W, b), before):
+        assert np.array_equal(given_, kept)
+
+
+def test_dense_alpha_layouts_and_no_bias():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((12, 20)).T                  # a Fortran-ordered 20 x 12
+    W = rng.standard_normal((12, 5))[:, ::-1]
+    b = rng.standard_normal(5)
+    np.testing.assert_allclose(ops.dense(X, W, b, "prelu", alpha=0.1),
+                               np.where(X @ W + b >= 0, X @ W + b, 0.1 * (X @ W + b)),
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ops.dense(X, W, None, "tanh"), np.tanh(X @ W),
+                               rtol=1e-12, atol=1e-12)
+    assert ops.dense(X.astype(np.float32), W, b).dtype == np.float64
+    assert ops.dense(X.astype(np.float32), W.astype(np.float32), [1, 2, 3, 4, 5]).dtype == \
+        np.float64
+
+
+def test_dense_bad_input():
+    X, W, b = np.ones((4, 3)), np.ones((3, 2)), np.ones(2)
+    with pytest.raises(ValueError, match="Unknown activation 'swish'"):
+        ops.dense(X, W, b, activation="swish")
+    with pytest.raises(ValueError, match="alpha applies to prelu and elu only"):
+        ops.dense(X, W, b, activation="relu", alpha=0.5)
+    with pytest.raises(ValueError, match=r"b must have shape \(2,\)"):
+        ops.dense(X, W, np.ones(3))
+    with pytest.raises(ValueError, match="mismatch in its core dimension"):
+        ops.dense(X, np.ones((4, 2)), b)
