@@ -11,8 +11,9 @@ from bench import systems, workloads
 from bench.test_fit import run_fit
 
 
-@pytest.mark.parametrize("system", systems.SYSTEMS)
+# condition varies fastest: each system's quiet and contended fits run back to back
 @pytest.mark.parametrize("condition", ["quiet", "contended"])
+@pytest.mark.parametrize("system", systems.SYSTEMS)
 def test_contended(benchmark, record, request, condition, system):
     systems.require(system)  # before starting a spinner for nothing
     spinner = request.getfixturevalue("busy_core") if condition == "contended" else None
