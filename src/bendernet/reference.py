@@ -126,7 +126,8 @@ def output_forward(Z, output):
     """Z = g(Z) in place, g the output activation"""
     if output == OUT_LOGISTIC:
         Z[...] = _logistic(Z)
-    elif output == OUT_SOFTMAX:
+    elif output == OUT_SOFTMAX and Z.size:
+        # a row of no outputs has no maximum to shift by, and nothing to normalise
         np.exp(Z - Z.max(axis=1, keepdims=True), out=Z)
         Z /= Z.sum(axis=1, keepdims=True)
     elif output == OUT_EXP:
