@@ -28,7 +28,9 @@ static real forward_one(real x, int activation, real alpha)
     case BN_LOGISTIC: return logistic(x);
     case BN_TANH:     return tanh(x);
     case BN_ARCTAN:   return atan(x);
-    case BN_RELU:     return x > 0 ? x : 0;
+    /* x < 0, not x > 0, so that NaN passes through as np.maximum lets it: a diverged
+     * network must not look finite behind a ReLU */
+    case BN_RELU:     return x < 0 ? 0 : x;
     case BN_PRELU:    return x >= 0 ? x : alpha * x;
     case BN_ELU:      return x >= 0 ? x : alpha * expm1(x);
     default:          return softplus(x);
