@@ -99,8 +99,13 @@ int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, in
 {
     if (!valid(N, activation) || (activation == BN_PRELU && !pre))
         return BN_EINVAL;
-    for (int64_t i = 0; i < N; i++)
-        delta[i] *= derivative_from_output(out[i], pre ? pre[i] : 0, activation, alpha);
+    for (int64_t i = 0; i < N; i++) {
+        real d = derivative_from_output(out[i], pre ? pre[i] : 0, activation, alpha);
+        /* where ReLU and step are flat, scikit-learn assigns 0 rather than multiplying by
+         * it, so not even an inf or NaN gradient passes through */
+        int flat = d == 0 && (activation == BN_RELU || activation == BN_STEP);
+        delta[i] = flat ? 0 : delta[i] * d;
+    }
     return BN_OK;
 }
 
