@@ -192,6 +192,11 @@ def gemm(floating[:, :] C, const floating[:, :] A, const floating[:, :] B, doubl
     """C = beta*C + A[a_rows] @ B[b_rows], any strides."""
     cdef int64_t m = C.shape[0], n = C.shape[1], k = A.shape[1]
     cdef int64_t size = sizeof(floating)
+    # the C core counts strides in elements; NumPy allows byte strides that are not
+    require(C.strides[0] % size == 0 and C.strides[1] % size == 0 and
+            A.strides[0] % size == 0 and A.strides[1] % size == 0 and
+            B.strides[0] % size == 0 and B.strides[1] % size == 0,
+            "strides must be whole elements")
     require(B.shape[1] == n, "B's columns differ from C's")
     require((A.shape[0] if a_rows is None else a_rows.shape[0]) == m, "A's rows differ from C's")
     require((B.shape[0] if b_rows is None else b_rows.shape[0]) == k, "B's rows differ from A's columns")
