@@ -133,9 +133,16 @@ def input_values(X):
     """The stored numbers of a layer input X: a C-contiguous 2-D ndarray or a CSR matrix
     with int64 indices. Pass the result to a kernel beside X (it types the call)."""
     if hasattr(X, "indptr"):
+        require_csr(X)
         return X.data
     require(X.ndim == 2 and X.flags.c_contiguous, "dense input must be 2-D and C-contiguous")
     return X.reshape(-1)
+
+
+cdef int require_csr(object X) except -1:
+    # CSC and BSR have an indptr too: a square CSC matrix read as CSR is its transpose
+    require(getattr(X, "format", None) == "csr", "sparse input must be in CSR format")
+    return 0
 
 
 cdef bn_rows rows_of(object X, const floating[::1] values, int64_t n_cols) except *:
@@ -154,6 +161,7 @@ cdef bn_rows rows_of(object X, const floating[::1] values, int64_t n_cols) excep
     if not hasattr(X, "indptr"):
         require(values.shape[0] == n_rows * n_cols, "input values do not fill its shape")
         return rows
+    require_csr(X)
     # X keeps its index arrays alive for as long as the caller holds X
     indptr = X.indptr
     indices = X.indices
