@@ -25,7 +25,8 @@ def assert_close(actual, expected, dtype, scale=0.0, rtol=None):
 
     scale is the magnitude of the intermediate values the result was formed from (e.g.
     |A| @ |B| for a product): cancellation leaves a result small but its rounding error is
-    relative to the terms, not to the result. NaN must match NaN, infinities must match."""
+    relative to the terms, not to the result. Subnormal results are compared to the smallest
+    normal number. NaN must match NaN, infinities must match."""
     rtol = RTOL[np.dtype(dtype)] if rtol is None else rtol
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
@@ -35,7 +36,8 @@ def assert_close(actual, expected, dtype, scale=0.0, rtol=None):
     same_inf = np.where(np.isinf(expected), actual == expected, True)
     with np.errstate(invalid="ignore", over="ignore"):
         error = np.abs(actual - expected)
-        bound = rtol * (np.abs(expected) + scale)
+        # below the smallest normal number precision is absolute, not relative
+        bound = rtol * (np.abs(expected) + scale + np.finfo(dtype).tiny)
         near = np.where(finite, error <= bound, True)
     good = same_nan & same_inf & near
     if not good.all():

@@ -47,6 +47,13 @@ class Problem:
         self.sw = rng.uniform(0.1, 3.0, n_rows).astype(dtype) if weighted else None
         self.P = parameters(rng, units, activation, dtype)
 
+    def __repr__(self):     # what hypothesis prints for a failing example
+        sparse = hasattr(self.X, "indptr")
+        return (f"Problem(units={self.units.tolist()}, activation={self.activation}, "
+                f"output={self.output}, dtype={np.dtype(self.dtype).name}, "
+                f"n_rows={self.X.shape[0]}, sparse={sparse}, weighted={self.sw is not None}, "
+                f"l2={self.l2})")
+
     def workspace(self, m):
         return np.empty(C.workspace_len(self.units, self.activation, m), dtype=self.dtype)
 

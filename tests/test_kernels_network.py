@@ -20,7 +20,9 @@ NETWORK_RTOL = {np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-11}
 
 
 def assert_close_normwise(actual, expected, dtype):
-    scale = float(np.max(np.abs(expected), initial=0.0))
+    # over finite entries: a diverged run must still match NaN for NaN, inf for inf
+    magnitudes = np.abs(expected)
+    scale = float(np.max(magnitudes[np.isfinite(magnitudes)], initial=0.0))
     assert_close(actual, expected, dtype, scale=scale, rtol=NETWORK_RTOL[np.dtype(dtype)])
 
 
@@ -105,12 +107,13 @@ def test_loss_grad_matches_reference(problem):
 
 def run_epoch(kernels, problem, solver, nesterov, order, batch_size, state):
     """One epoch from a copy of state (P, state1, state2, step); returns the new state and
-    the loss sum."""
+    the loss sum. The rate is small enough that no run diverges: a diverging run amplifies
+    rounding differences without bound, which would test chaos, not the kernels."""
     P, s1, s2, step = (a.copy() for a in state)
     G = np.empty_like(P)
     loss_sum = kernels.train_epoch(
         P, s1, s2, step, G, problem.workspace(min(batch_size, len(order))), problem.units,
-        problem.activation, problem.output, problem.l2, solver, 0.01, 0.9, nesterov,
+        problem.activation, problem.output, problem.l2, solver, 1e-3, 0.9, nesterov,
         0.9, 0.999, 1e-8, problem.X, problem.values, problem.T, problem.sw, order, batch_size)
     return (P, s1, s2, step), loss_sum
 
