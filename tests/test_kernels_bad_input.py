@@ -257,3 +257,20 @@ def test_predict_refuses(chunk_rows, Y_shape, workspace_rows):
     with pytest.raises(ValueError):
         C.predict(ones(*Y_shape), problem.workspace(workspace_rows), problem.P, problem.units,
                   problem.activation, problem.output, problem.X, problem.values, chunk_rows)
+
+
+def test_network_sizes_that_overflow_are_refused():
+    # (2**61 + 1) * 8 weights wrap around int64 to 8: without a checked count, a 16-value
+    # buffer passed as the parameters of this network and the C core indexed past it
+    units = np.array([2**61 + 1, 8], dtype=np.int64)
+    with pytest.raises(ValueError):
+        C.param_count(units, 0)
+    with pytest.raises(ValueError):
+        C.workspace_len(np.array([3, 2**62, 2**62], dtype=np.int64), 0, 1)
+    with pytest.raises(ValueError):
+        C.workspace_len(np.array([3, 2**61, 2], dtype=np.int64), 0, 8)
+    X = sp.csr_matrix((ones(1), np.array([2**61 - 1]), np.array([0, 1])),
+                      shape=(1, 2**61 + 1))
+    X.indptr, X.indices = X.indptr.astype(np.int64), X.indices.astype(np.int64)
+    with pytest.raises(ValueError):
+        C.predict(ones(1, 8), ones(64), ones(16), units, 0, R.OUT_IDENTITY, X, X.data, 1)

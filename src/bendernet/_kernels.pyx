@@ -410,13 +410,17 @@ def workspace_len(const int64_t[::1] units, int activation, int64_t m):
     """reals of workspace for a batch of m rows"""
     cdef bn_net net = net_of(units, activation, 0, 0)
     require(m >= 0, "negative batch size")
-    return bn_workspace_len_f64(&net, m)
+    cdef int64_t length = bn_workspace_len_f64(&net, m)
+    require(length >= 0, "the workspace would not fit in memory")
+    return length
 
 
 cdef int check_buffers(const bn_net *net, Py_ssize_t n_params, Py_ssize_t n_workspace,
                        int64_t m) except -1:
     require(n_params == bn_param_count_f64(net), "parameter buffer has the wrong length")
-    require(n_workspace >= bn_workspace_len_f64(net, m), "workspace too small")
+    # a negative length is BN_EINVAL (the count overflowed), which any buffer would "pass"
+    cdef int64_t needed = bn_workspace_len_f64(net, m)
+    require(needed >= 0 and n_workspace >= needed, "workspace too small")
     return 0
 
 
