@@ -259,6 +259,22 @@ def test_predict_refuses(chunk_rows, Y_shape, workspace_rows):
                   problem.activation, problem.output, problem.X, problem.values, chunk_rows)
 
 
+class ShapeOnly:
+    """A dense input as the Cython layer sees it: only its shape is read, values carry
+    the numbers."""
+    def __init__(self, shape):
+        self.shape = shape
+
+
+def test_input_shape_that_overflows_is_refused():
+    # 2**62 rows of 4 columns is 2**64 values, 0 in int64: an empty values buffer matched,
+    # and row 2**62 - 1 of it was read
+    X = ShapeOnly((2**62, 4))
+    with pytest.raises(ValueError):
+        C.dense_forward(ones(1, 1), None, X, np.empty(0), np.array([2**62 - 1]), ones(4, 1),
+                        ones(1), -1, 0.0)
+
+
 def test_network_sizes_that_overflow_are_refused():
     # (2**61 + 1) * 8 weights wrap around int64 to 8: without a checked count, a 16-value
     # buffer passed as the parameters of this network and the C core indexed past it

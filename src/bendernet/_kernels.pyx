@@ -159,7 +159,9 @@ cdef bn_rows rows_of(object X, const floating[::1] values, int64_t n_cols) excep
     rows.indptr = NULL
     rows.indices = NULL
     if not hasattr(X, "indptr"):
-        require(values.shape[0] == n_rows * n_cols, "input values do not fill its shape")
+        # X.shape's Python ints: n_rows * n_cols in int64 could wrap to the length of a
+        # short buffer
+        require(values.shape[0] == X.shape[0] * X.shape[1], "input values do not fill its shape")
         return rows
     require_csr(X)
     # X keeps its index arrays alive for as long as the caller holds X
