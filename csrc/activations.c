@@ -53,8 +53,8 @@ static real derivative_one(real x, int activation, real alpha)
     }
 }
 
-/* f'(z) from u = f(z) (pre: z itself, for PReLU only) */
-static real derivative_from_output(real u, real z, int activation, real alpha)
+/* f'(z) from u = f(z); z points at the pre-activation when the caller kept it, else NULL */
+static real derivative_from_output(real u, const real *z, int activation, real alpha)
 {
     switch (activation) {
     case BN_IDENTITY: return 1;
@@ -64,8 +64,9 @@ static real derivative_from_output(real u, real z, int activation, real alpha)
     case BN_ARCTAN:   { real c = cos(u); return c * c; }
     /* scikit-learn zeroes the gradient where the output is 0, z == 0 included */
     case BN_RELU:     return u == 0 ? 0 : 1;
-    case BN_PRELU:    return z < 0 ? alpha : 1;
-    case BN_ELU:      return u < 0 ? u + alpha : 1;
+    case BN_PRELU:    return *z < 0 ? alpha : 1;
+    /* u < 0 says z < 0 only when alpha > 0 (for alpha <= 0 a negative z gives u >= 0) */
+    case BN_ELU:      return (z ? *z < 0 : u < 0) ? u + alpha : 1;
     default:          return -expm1(-u);   /* 1 - e^-u */
     }
 }
@@ -97,10 +98,12 @@ int BN(bn_activation_derivative)(real *out, const real *in, int64_t N, int activ
 int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, int64_t N,
                                int activation, real alpha)
 {
-    if (!valid(N, activation) || (activation == BN_PRELU && !pre))
+    /* where the output does not say the sign of z, z must be given */
+    int needs_pre = activation == BN_PRELU || (activation == BN_ELU && !(alpha > 0));
+    if (!valid(N, activation) || (needs_pre && !pre))
         return BN_EINVAL;
     for (int64_t i = 0; i < N; i++) {
-        real d = derivative_from_output(out[i], pre ? pre[i] : 0, activation, alpha);
+        real d = derivative_from_output(out[i], pre ? &pre[i] : NULL, activation, alpha);
         /* where ReLU and step are flat, scikit-learn assigns 0 rather than multiplying by
          * it, so not even an inf or NaN gradient passes through */
         int flat = d == 0 && (activation == BN_RELU || activation == BN_STEP);

@@ -189,14 +189,31 @@ def test_activation_backward_without_pre(case, data):
     out = np.empty_like(pre)
     R.activation_forward(out, pre, activation, alpha)
     delta, expected = np.ones_like(pre), np.ones_like(pre)
-    if activation == R.PRELU:
-        with pytest.raises(ValueError):
-            C.activation_backward(delta, out, None, activation, alpha)
+    # (alpha as the kernel sees it: 1e-200 is 0 in float32)
+    if activation == R.PRELU or (activation == R.ELU and pre.dtype.type(alpha) <= 0):
+        for kernels in (C, R):      # the output does not say the sign of z: refused
+            with pytest.raises(ValueError):
+                kernels.activation_backward(delta, out, None, activation, alpha)
         return
     with np.errstate(all="ignore"):
         R.activation_backward(expected, out, None, activation, alpha)
     C.activation_backward(delta, out, None, activation, alpha)
     assert_close(delta, expected, pre.dtype, scale=1 + abs(alpha))
+
+
+@given(activation_inputs(finite=True))
+def test_activation_backward_is_the_derivative(case):
+    # backpropagating 1 through f from its output must give f' at the pre-activation
+    activation, pre, alpha = case
+    out, slope = np.empty_like(pre), np.empty_like(pre)
+    C.activation_forward(out, pre, activation, alpha)
+    C.activation_derivative(slope, pre, activation, alpha)
+    delta = np.ones_like(pre)
+    C.activation_backward(delta, out, pre, activation, alpha)
+    if activation == R.RELU:    # scikit-learn's rule: no gradient where the output is 0
+        slope[out == 0] = 0
+    # the derivative from the output rounds the output first, then e.g. 1 - u^2
+    assert_close(delta, slope, pre.dtype, scale=1 + abs(alpha), rtol=10 * RTOL[pre.dtype])
 
 
 @given(dtype=dtypes, seed=seeds, n=sizes(0, 300))
