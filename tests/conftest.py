@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 # Examples are cheap but numerous; a deadline would only make timing on a loaded machine
 # look like a failure, and the suite asserts no timings.
 settings.register_profile(
-    "fast", max_examples=25, deadline=None,
+    "fast", max_examples=100, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile(
     "thorough", max_examples=500, deadline=None,
