@@ -114,7 +114,7 @@ static void derivative(real *out, const real *in, int64_t N, int activation, rea
     }
 }
 
-/* delta[i] *= f'(z_i), from the output u = f(z) (and z itself, pre, for PReLU) */
+/* delta[i] *= f'(z_i), from the output u = f(z) (and z itself, pre, where kept) */
 static void backward(real *delta, const real *u, const real *pre, int64_t N, int activation,
                      real alpha)
 {
@@ -146,7 +146,11 @@ static void backward(real *delta, const real *u, const real *pre, int64_t N, int
         for (int64_t i = 0; i < N; i++) delta[i] *= pre[i] < 0 ? alpha : 1;
         break;
     case BN_ELU:
-        for (int64_t i = 0; i < N; i++) delta[i] *= u[i] < 0 ? u[i] + alpha : 1;
+        /* u < 0 says z < 0 only when alpha > 0; the caller gives z otherwise */
+        if (pre)
+            for (int64_t i = 0; i < N; i++) delta[i] *= pre[i] < 0 ? u[i] + alpha : 1;
+        else
+            for (int64_t i = 0; i < N; i++) delta[i] *= u[i] < 0 ? u[i] + alpha : 1;
         break;
     default:   /* softplus: 1 - e^-u */
         for (int64_t i = 0; i < N; i++) delta[i] *= -expm1(-u[i]);
@@ -178,7 +182,9 @@ int BN(bn_activation_derivative)(real *out, const real *in, int64_t N, int activ
 int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, int64_t N,
                                int activation, real alpha)
 {
-    if (!valid(N, activation) || (activation == BN_PRELU && !pre))
+    /* where the output does not say the sign of z, z must be given */
+    int needs_pre = activation == BN_PRELU || (activation == BN_ELU && !(alpha > 0));
+    if (!valid(N, activation) || (needs_pre && !pre))
         return BN_EINVAL;
     backward(delta, out, pre, N, activation, alpha);
     return BN_OK;

@@ -149,9 +149,16 @@ def input_values(X):
     """The stored numbers of a layer input X: a C-contiguous 2-D ndarray or a CSR matrix
     with int64 indices. Pass the result to a kernel beside X (it types the call)."""
     if hasattr(X, "indptr"):
+        require_csr(X)
         return X.data
     require(X.ndim == 2 and X.flags.c_contiguous, "dense input must be 2-D and C-contiguous")
     return X.reshape(-1)
+
+
+cdef int require_csr(object X) except -1:
+    # CSC and BSR have an indptr too: a square CSC matrix read as CSR is its transpose
+    require(getattr(X, "format", None) == "csr", "sparse input must be in CSR format")
+    return 0
 
 
 cdef bn_rows rows_of(object X, const floating[::1] values, int64_t n_cols) except *:
@@ -168,8 +175,11 @@ cdef bn_rows rows_of(object X, const floating[::1] values, int64_t n_cols) excep
     rows.indptr = NULL
     rows.indices = NULL
     if not hasattr(X, "indptr"):
-        require(values.shape[0] == n_rows * n_cols, "input values do not fill its shape")
+        # X.shape's Python ints: n_rows * n_cols in int64 could wrap to the length of a
+        # short buffer
+        require(values.shape[0] == X.shape[0] * X.shape[1], "input values do not fill its shape")
         return rows
+    require_csr(X)
     # X keeps its index arrays alive for as long as the caller holds X
     indptr = X.indptr
     indices = X.indices
@@ -495,13 +505,17 @@ def workspace_len(const int64_t[::1] units, int activation, int64_t m):
     """reals of workspace for a batch of m rows"""
     cdef bn_net net = net_of(units, activation, 0, 0)
     require(m >= 0, "negative batch size")
-    return bn_workspace_len_f64(&net, m)
+    cdef int64_t length = bn_workspace_len_f64(&net, m)
+    require(length >= 0, "the workspace would not fit in memory")
+    return length
 
 
 cdef int check_buffers(const bn_net *net, Py_ssize_t n_params, Py_ssize_t n_workspace,
                        int64_t m) except -1:
     require(n_params == bn_param_count_f64(net), "parameter buffer has the wrong length")
-    require(n_workspace >= bn_workspace_len_f64(net, m), "workspace too small")
+    # a negative length is BN_EINVAL (the count overflowed), which any buffer would "pass"
+    cdef int64_t needed = bn_workspace_len_f64(net, m)
+    require(needed >= 0 and n_workspace >= needed, "workspace too small")
     return 0
 
 
@@ -552,7 +566,7 @@ cdef class Epochs:
     cdef const void *sw
     cdef int64_t *step
     cdef int64_t batch_size
-    cdef int64_t workspace_rows  # the largest batch the workspace was checked for
+    cdef int64_t workspace_rows  # the largest batch the workspace holds
     cdef bint single
 
     def __init__(self, P, state1, state2, step, G, workspace, units, int activation,
@@ -609,8 +623,8 @@ cdef int bind_epochs(Epochs epochs, floating[::1] P, floating[::1] state1,
     epochs.net = net_of(units, activation, output, l2)
     epochs.inputs = rows_of(X, values, units[0])
     require(epochs.batch_size >= 1, "batch_size must be at least 1")
-    epochs.workspace_rows = min(epochs.batch_size, epochs.inputs.n_rows)
-    check_buffers(&epochs.net, P.shape[0], workspace.shape[0], epochs.workspace_rows)
+    check_buffers(&epochs.net, P.shape[0], workspace.shape[0], 1)
+    epochs.workspace_rows = workspace.shape[0] // bn_workspace_len_f64(&epochs.net, 1)
     require(G.shape[0] == P.shape[0] and state1.shape[0] == P.shape[0] and
             (state2.shape[0] == P.shape[0] or epochs.opt.solver != BN_ADAM),
             "optimizer buffers have the wrong length")
