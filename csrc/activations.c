@@ -21,51 +21,139 @@ static real softplus(real x)
     return (x > 0 ? x : 0) + log1p(exp(-fabs(x)));
 }
 
-static real forward_one(real x, int activation, real alpha)
+/* Each activation is its own loop (rather than a switch per element) so that the
+ * compiler vectorises the ones that need no libm call. */
+
+/* out[i*stride] = f(in[i*stride]) for i < N */
+static void forward_strided(real *out, const real *in, ptrdiff_t stride, int64_t N,
+                            int activation, real alpha)
 {
     switch (activation) {
-    case BN_IDENTITY: return x;
-    case BN_STEP:     return x >= 0 ? 1 : 0;
-    case BN_LOGISTIC: return logistic(x);
-    case BN_TANH:     return tanh(x);
-    case BN_ARCTAN:   return atan(x);
-    case BN_RELU:     return x > 0 ? x : 0;
-    case BN_PRELU:    return x >= 0 ? x : alpha * x;
-    case BN_ELU:      return x >= 0 ? x : alpha * expm1(x);
-    default:          return softplus(x);
+    case BN_IDENTITY:
+        for (int64_t i = 0; i < N; i++) out[i * stride] = in[i * stride];
+        break;
+    case BN_STEP:
+        for (int64_t i = 0; i < N; i++) out[i * stride] = in[i * stride] >= 0 ? 1 : 0;
+        break;
+    case BN_LOGISTIC:
+        for (int64_t i = 0; i < N; i++) out[i * stride] = logistic(in[i * stride]);
+        break;
+    case BN_TANH:
+        for (int64_t i = 0; i < N; i++) out[i * stride] = tanh(in[i * stride]);
+        break;
+    case BN_ARCTAN:
+        for (int64_t i = 0; i < N; i++) out[i * stride] = atan(in[i * stride]);
+        break;
+    case BN_RELU:
+        /* x < 0, not x > 0, so that NaN passes through as np.maximum lets it: a diverged
+         * network must not look finite behind a ReLU */
+        for (int64_t i = 0; i < N; i++) {
+            real x = in[i * stride];
+            out[i * stride] = x < 0 ? 0 : x;
+        }
+        break;
+    case BN_PRELU:
+        for (int64_t i = 0; i < N; i++) {
+            real x = in[i * stride];
+            out[i * stride] = x >= 0 ? x : alpha * x;
+        }
+        break;
+    case BN_ELU:
+        for (int64_t i = 0; i < N; i++) {
+            real x = in[i * stride];
+            out[i * stride] = x >= 0 ? x : alpha * expm1(x);
+        }
+        break;
+    default:
+        for (int64_t i = 0; i < N; i++) out[i * stride] = softplus(in[i * stride]);
     }
 }
 
-/* f'(x) at the pre-activation x */
-static real derivative_one(real x, int activation, real alpha)
+static void forward(real *out, const real *in, int64_t N, int activation, real alpha)
+{
+    /* a literal stride of 1 lets the contiguous case vectorise */
+    forward_strided(out, in, 1, N, activation, alpha);
+}
+
+/* out[i] = f'(in[i]), at the pre-activation */
+static void derivative(real *out, const real *in, int64_t N, int activation, real alpha)
 {
     switch (activation) {
-    case BN_IDENTITY: return 1;
-    case BN_STEP:     return 0;
-    case BN_LOGISTIC: { real f = logistic(x); return f * (1 - f); }
-    case BN_TANH:     { real f = tanh(x); return 1 - f * f; }
-    case BN_ARCTAN:   return 1 / (x * x + 1);
-    case BN_RELU:     return x < 0 ? 0 : 1;
-    case BN_PRELU:    return x < 0 ? alpha : 1;
-    case BN_ELU:      return x < 0 ? alpha * expm1(x) + alpha : 1;
-    default:          return logistic(x);
+    case BN_IDENTITY:
+        for (int64_t i = 0; i < N; i++) out[i] = 1;
+        break;
+    case BN_STEP:
+        for (int64_t i = 0; i < N; i++) out[i] = 0;
+        break;
+    case BN_LOGISTIC:
+        for (int64_t i = 0; i < N; i++) {
+            real f = logistic(in[i]);
+            out[i] = f * (1 - f);
+        }
+        break;
+    case BN_TANH:
+        for (int64_t i = 0; i < N; i++) {
+            real f = tanh(in[i]);
+            out[i] = 1 - f * f;
+        }
+        break;
+    case BN_ARCTAN:
+        for (int64_t i = 0; i < N; i++) out[i] = 1 / (in[i] * in[i] + 1);
+        break;
+    case BN_RELU:
+        for (int64_t i = 0; i < N; i++) out[i] = in[i] < 0 ? 0 : 1;
+        break;
+    case BN_PRELU:
+        for (int64_t i = 0; i < N; i++) out[i] = in[i] < 0 ? alpha : 1;
+        break;
+    case BN_ELU:
+        for (int64_t i = 0; i < N; i++) out[i] = in[i] < 0 ? alpha * expm1(in[i]) + alpha : 1;
+        break;
+    default:
+        for (int64_t i = 0; i < N; i++) out[i] = logistic(in[i]);
     }
 }
 
-/* f'(z) from u = f(z) (pre: z itself, for PReLU only) */
-static real derivative_from_output(real u, real z, int activation, real alpha)
+/* delta[i] *= f'(z_i), from the output u = f(z) (and z itself, pre, where kept) */
+static void backward(real *delta, const real *u, const real *pre, int64_t N, int activation,
+                     real alpha)
 {
     switch (activation) {
-    case BN_IDENTITY: return 1;
-    case BN_STEP:     return 0;
-    case BN_LOGISTIC: return u * (1 - u);
-    case BN_TANH:     return 1 - u * u;
-    case BN_ARCTAN:   { real c = cos(u); return c * c; }
-    /* scikit-learn zeroes the gradient where the output is 0, z == 0 included */
-    case BN_RELU:     return u == 0 ? 0 : 1;
-    case BN_PRELU:    return z < 0 ? alpha : 1;
-    case BN_ELU:      return u < 0 ? u + alpha : 1;
-    default:          return -expm1(-u);   /* 1 - e^-u */
+    case BN_IDENTITY:
+        break;
+    case BN_STEP:
+        /* flat: scikit-learn assigns 0 rather than multiplying, so not even inf or NaN
+         * passes through */
+        for (int64_t i = 0; i < N; i++) delta[i] = 0;
+        break;
+    case BN_LOGISTIC:
+        for (int64_t i = 0; i < N; i++) delta[i] *= u[i] * (1 - u[i]);
+        break;
+    case BN_TANH:
+        for (int64_t i = 0; i < N; i++) delta[i] *= 1 - u[i] * u[i];
+        break;
+    case BN_ARCTAN:
+        for (int64_t i = 0; i < N; i++) {
+            real c = cos(u[i]);
+            delta[i] *= c * c;
+        }
+        break;
+    case BN_RELU:
+        /* scikit-learn zeroes the gradient where the output is 0 (z <= 0), by assignment */
+        for (int64_t i = 0; i < N; i++) delta[i] = u[i] == 0 ? 0 : delta[i];
+        break;
+    case BN_PRELU:
+        for (int64_t i = 0; i < N; i++) delta[i] *= pre[i] < 0 ? alpha : 1;
+        break;
+    case BN_ELU:
+        /* u < 0 says z < 0 only when alpha > 0; the caller gives z otherwise */
+        if (pre)
+            for (int64_t i = 0; i < N; i++) delta[i] *= pre[i] < 0 ? u[i] + alpha : 1;
+        else
+            for (int64_t i = 0; i < N; i++) delta[i] *= u[i] < 0 ? u[i] + alpha : 1;
+        break;
+    default:   /* softplus: 1 - e^-u */
+        for (int64_t i = 0; i < N; i++) delta[i] *= -expm1(-u[i]);
     }
 }
 
@@ -78,8 +166,7 @@ int BN(bn_activation_forward)(real *out, const real *in, int64_t N, int activati
 {
     if (!valid(N, activation))
         return BN_EINVAL;
-    for (int64_t i = 0; i < N; i++)
-        out[i] = forward_one(in[i], activation, alpha);
+    forward(out, in, N, activation, alpha);
     return BN_OK;
 }
 
@@ -88,31 +175,36 @@ int BN(bn_activation_derivative)(real *out, const real *in, int64_t N, int activ
 {
     if (!valid(N, activation))
         return BN_EINVAL;
-    for (int64_t i = 0; i < N; i++)
-        out[i] = derivative_one(in[i], activation, alpha);
+    derivative(out, in, N, activation, alpha);
     return BN_OK;
 }
 
 int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, int64_t N,
                                int activation, real alpha)
 {
-    if (!valid(N, activation) || (activation == BN_PRELU && !pre))
+    /* where the output does not say the sign of z, z must be given */
+    int needs_pre = activation == BN_PRELU || (activation == BN_ELU && !(alpha > 0));
+    if (!valid(N, activation) || (needs_pre && !pre))
         return BN_EINVAL;
-    for (int64_t i = 0; i < N; i++)
-        delta[i] *= derivative_from_output(out[i], pre ? pre[i] : 0, activation, alpha);
+    backward(delta, out, pre, N, activation, alpha);
     return BN_OK;
 }
 
 void BN(bn_bias_activation_row)(real *out, real *pre, ptrdiff_t stride, const real *bias,
                                 ptrdiff_t bias_stride, int64_t N, int activation, real alpha)
 {
-    int f = activation < 0 ? BN_IDENTITY : activation;
-    for (int64_t j = 0; j < N; j++) {
-        real v = bias ? out[j * stride] + bias[j * bias_stride] : out[j * stride];
-        if (pre)
-            pre[j * stride] = v;
-        out[j * stride] = forward_one(v, f, alpha);
-    }
+    if (bias)
+        for (int64_t j = 0; j < N; j++)
+            out[j * stride] += bias[j * bias_stride];
+    if (pre)
+        for (int64_t j = 0; j < N; j++)
+            pre[j * stride] = out[j * stride];
+    if (activation < 0 || activation == BN_IDENTITY)
+        return;
+    if (stride == 1)
+        forward(out, out, N, activation, alpha);
+    else
+        forward_strided(out, out, stride, N, activation, alpha);
 }
 
 real BN(bn_prelu_slope_grad)(const real *dU, const real *V, int64_t N)

@@ -31,8 +31,9 @@ int BN(bn_activation_forward)(real *out, const real *in, int64_t N, int activati
 /* out[N] = f'(in[N]), the derivative at the pre-activation (the talk's table) */
 int BN(bn_activation_derivative)(real *out, const real *in, int64_t N, int activation,
                                  real alpha);
-/* delta[N] *= f'(z), written from the output u = f(z) so z need not be kept; PReLU, whose
- * output does not say the sign of z once alpha may be <= 0, reads z from pre[N] instead. */
+/* delta[N] *= f'(z), written from the output u = f(z) so z need not be kept. Where the
+ * output does not say the sign of z (PReLU; ELU with alpha <= 0) z is read from pre[N],
+ * which may then not be NULL; ELU reads it whenever it is given. */
 int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, int64_t N,
                                int activation, real alpha);
 

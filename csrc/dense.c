@@ -71,7 +71,7 @@ int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
                           const bn_rows *X, const int64_t *rows, const real *W,
                           int64_t m, int64_t n)
 {
-    if (!valid_input(X, rows, m, n) || (dX && X->indptr))
+    if (!valid_input(X, rows, m, n))
         return BN_EINVAL;
     int64_t k = X->n_cols;
     if (X->indptr)

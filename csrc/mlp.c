@@ -20,22 +20,24 @@ typedef struct {
     real *U[MAX_LAYERS], *D[MAX_LAYERS], *V[MAX_LAYERS];  /* workspace for m rows */
 } layout;
 
-static int net_valid(const bn_net *net)
+/* Counts of reals: non-negative, or -1 once a sum or product no longer fits int64_t, so
+ * that a network whose buffers could not exist is refused instead of wrapping around to a
+ * small count that a short buffer would then pass. */
+static int64_t count_add(int64_t a, int64_t b)
 {
-    if (!net || net->n_layers < 1 || net->n_layers > MAX_LAYERS || !net->units)
-        return 0;
-    for (int64_t l = 0; l <= net->n_layers; l++)
-        if (net->units[l] < 1)
-            return 0;
-    return net->activation >= 0 && net->activation < BN_N_ACTIVATIONS &&
-           net->output >= 0 && net->output < BN_N_OUTPUTS && net->l2 >= 0;
+    return a < 0 || b < 0 || a > INT64_MAX - b ? -1 : a + b;
+}
+
+static int64_t count_mul(int64_t a, int64_t b)
+{
+    return a < 0 || b < 0 || (b > 0 && a > INT64_MAX / b) ? -1 : a * b;
 }
 
 static int64_t weight_count(const bn_net *net)
 {
     int64_t count = 0;
     for (int64_t l = 0; l < net->n_layers; l++)
-        count += net->units[l] * net->units[l + 1];
+        count = count_add(count, count_mul(net->units[l], net->units[l + 1]));
     return count;
 }
 
@@ -43,7 +45,7 @@ static int64_t unit_count(const bn_net *net)
 {
     int64_t count = 0;
     for (int64_t l = 1; l <= net->n_layers; l++)
-        count += net->units[l];
+        count = count_add(count, net->units[l]);
     return count;
 }
 
@@ -52,18 +54,37 @@ static int has_slopes(const bn_net *net)
     return net->activation == BN_PRELU;
 }
 
+static int64_t param_total(const bn_net *net)
+{
+    int64_t slopes = has_slopes(net) ? net->n_layers - 1 : 0;
+    return count_add(count_add(weight_count(net), unit_count(net)), slopes);
+}
+
+static int net_valid(const bn_net *net)
+{
+    if (!net || net->n_layers < 1 || net->n_layers > MAX_LAYERS || !net->units)
+        return 0;
+    for (int64_t l = 0; l <= net->n_layers; l++)
+        if (net->units[l] < 1)
+            return 0;
+    return net->activation >= 0 && net->activation < BN_N_ACTIVATIONS &&
+           net->output >= 0 && net->output < BN_N_OUTPUTS && net->l2 >= 0 &&
+           param_total(net) >= 0;
+}
+
 int64_t BN(bn_param_count)(const bn_net *net)
 {
     if (!net_valid(net))
         return BN_EINVAL;
-    return weight_count(net) + unit_count(net) + (has_slopes(net) ? net->n_layers - 1 : 0);
+    return param_total(net);
 }
 
 int64_t BN(bn_workspace_len)(const bn_net *net, int64_t m)
 {
     if (!net_valid(net) || m < 0)
         return BN_EINVAL;
-    return m * unit_count(net) * (has_slopes(net) ? 3 : 2);
+    int64_t len = count_mul(count_mul(m, unit_count(net)), has_slopes(net) ? 3 : 2);
+    return len < 0 ? BN_EINVAL : len;
 }
 
 /* Points the layout's views into P, G (may be NULL) and the workspace for m rows. */

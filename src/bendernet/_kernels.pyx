@@ -7,126 +7,6 @@ from libc.stdint cimport int64_t
 from cython cimport floating
 
 
-cdef extern from "bendernet.h" nogil:
-    enum:
-        BN_OK, BN_EINVAL, BN_ENOMEM, BN_PRELU, BN_ADAM
-
-    ctypedef struct bn_net:
-        int64_t n_layers
-        const int64_t *units
-        int activation
-        int output
-        double l2
-
-    ctypedef struct bn_optim:
-        int solver
-        double learning_rate, momentum
-        int nesterov
-        double beta1, beta2, epsilon
-
-    ctypedef struct bn_rows:
-        const void *values
-        ptrdiff_t row_stride
-        const int64_t *indptr
-        const int64_t *indices
-        int64_t n_rows, n_cols
-
-    int bn_index_check(const int64_t *rows, int64_t m, int64_t n_rows)
-    const char *bn_gemm_kernel_name()
-    int bn_gemm_kernel_available(const char *name)
-    int bn_gemm_select_kernel(const char *name)
-
-    int bn_gemm_f32(float *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
-                    const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
-                    const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
-                    int64_t m, int64_t n, int64_t k, float beta)
-    int bn_gemm_f64(double *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
-                    const double *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
-                    const double *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
-                    int64_t m, int64_t n, int64_t k, double beta)
-    int bn_gemm_bias_activation_f32(float *C, float *pre, ptrdiff_t c_rs, ptrdiff_t c_cs,
-                                    const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                                    const int64_t *a_rows,
-                                    const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                                    const int64_t *b_rows, const float *bias,
-                                    int64_t m, int64_t n, int64_t k, int activation, float alpha)
-    int bn_gemm_bias_activation_f64(double *C, double *pre, ptrdiff_t c_rs, ptrdiff_t c_cs,
-                                    const double *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                                    const int64_t *a_rows,
-                                    const double *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                                    const int64_t *b_rows, const double *bias,
-                                    int64_t m, int64_t n, int64_t k, int activation,
-                                    double alpha)
-
-    int bn_activation_forward_f32(float *out, const float *x, int64_t N, int act, float alpha)
-    int bn_activation_forward_f64(double *out, const double *x, int64_t N, int act, double alpha)
-    int bn_activation_derivative_f32(float *out, const float *x, int64_t N, int act, float alpha)
-    int bn_activation_derivative_f64(double *out, const double *x, int64_t N, int act,
-                                     double alpha)
-    int bn_activation_backward_f32(float *delta, const float *out, const float *pre, int64_t N,
-                                   int act, float alpha)
-    int bn_activation_backward_f64(double *delta, const double *out, const double *pre,
-                                   int64_t N, int act, double alpha)
-    float bn_prelu_slope_grad_f32(const float *dU, const float *V, int64_t N)
-    double bn_prelu_slope_grad_f64(const double *dU, const double *V, int64_t N)
-
-    int bn_output_forward_f32(float *Z, int64_t m, int64_t n, int output)
-    int bn_output_forward_f64(double *Z, int64_t m, int64_t n, int output)
-    int bn_output_loss_f32(double *loss, float *delta, const float *P, const float *T,
-                           const float *sw, const int64_t *rows, int64_t m, int64_t n,
-                           int output)
-    int bn_output_loss_f64(double *loss, double *delta, const double *P, const double *T,
-                           const double *sw, const int64_t *rows, int64_t m, int64_t n,
-                           int output)
-
-    void bn_sgd_step_f32(float *P, float *V, const float *G, int64_t N, float lr,
-                         float momentum, int nesterov)
-    void bn_sgd_step_f64(double *P, double *V, const double *G, int64_t N, double lr,
-                         double momentum, int nesterov)
-    void bn_adam_step_f32(float *P, float *M, float *V, const float *G, int64_t N,
-                          double lr_t, double beta1, double beta2, double epsilon)
-    void bn_adam_step_f64(double *P, double *M, double *V, const double *G, int64_t N,
-                          double lr_t, double beta1, double beta2, double epsilon)
-
-    int bn_rows_check_f32(const bn_rows *X, int64_t n_values)
-    int bn_rows_check_f64(const bn_rows *X, int64_t n_values)
-    int bn_dense_forward_f32(float *U, float *pre, const bn_rows *X, const int64_t *rows,
-                             const float *W, const float *b, int64_t m, int64_t n,
-                             int activation, float alpha)
-    int bn_dense_forward_f64(double *U, double *pre, const bn_rows *X, const int64_t *rows,
-                             const double *W, const double *b, int64_t m, int64_t n,
-                             int activation, double alpha)
-    int bn_dense_backward_f32(float *dW, float *db, float *dX, const float *dV,
-                              const bn_rows *X, const int64_t *rows, const float *W,
-                              int64_t m, int64_t n)
-    int bn_dense_backward_f64(double *dW, double *db, double *dX, const double *dV,
-                              const bn_rows *X, const int64_t *rows, const double *W,
-                              int64_t m, int64_t n)
-
-    int64_t bn_param_count_f64(const bn_net *net)
-    int64_t bn_workspace_len_f64(const bn_net *net, int64_t m)
-    int bn_loss_grad_f32(double *loss, float *G, float *workspace, const float *P,
-                         const bn_net *net, const bn_rows *X, const float *T, const float *sw,
-                         const int64_t *rows, int64_t m)
-    int bn_loss_grad_f64(double *loss, double *G, double *workspace, const double *P,
-                         const bn_net *net, const bn_rows *X, const double *T,
-                         const double *sw, const int64_t *rows, int64_t m)
-    int bn_train_epoch_f32(float *P, float *state1, float *state2, int64_t *step,
-                           double *loss_sum, float *G, float *workspace, const bn_net *net,
-                           const bn_optim *opt, const bn_rows *X, const float *T,
-                           const float *sw, const int64_t *order, int64_t n_order,
-                           int64_t batch_size)
-    int bn_train_epoch_f64(double *P, double *state1, double *state2, int64_t *step,
-                           double *loss_sum, double *G, double *workspace, const bn_net *net,
-                           const bn_optim *opt, const bn_rows *X, const double *T,
-                           const double *sw, const int64_t *order, int64_t n_order,
-                           int64_t batch_size)
-    int bn_predict_f32(float *Y, float *workspace, const float *P, const bn_net *net,
-                       const bn_rows *X, int64_t chunk_rows)
-    int bn_predict_f64(double *Y, double *workspace, const double *P, const bn_net *net,
-                       const bn_rows *X, int64_t chunk_rows)
-
-
 cdef int check(int status) except -1:
     if status == BN_ENOMEM:
         raise MemoryError("bendernet: the C core could not allocate its buffers")
@@ -149,9 +29,16 @@ def input_values(X):
     """The stored numbers of a layer input X: a C-contiguous 2-D ndarray or a CSR matrix
     with int64 indices. Pass the result to a kernel beside X (it types the call)."""
     if hasattr(X, "indptr"):
+        require_csr(X)
         return X.data
     require(X.ndim == 2 and X.flags.c_contiguous, "dense input must be 2-D and C-contiguous")
     return X.reshape(-1)
+
+
+cdef int require_csr(object X) except -1:
+    # CSC and BSR have an indptr too: a square CSC matrix read as CSR is its transpose
+    require(getattr(X, "format", None) == "csr", "sparse input must be in CSR format")
+    return 0
 
 
 cdef bn_rows rows_of(object X, const floating[::1] values, int64_t n_cols) except *:
@@ -168,8 +55,11 @@ cdef bn_rows rows_of(object X, const floating[::1] values, int64_t n_cols) excep
     rows.indptr = NULL
     rows.indices = NULL
     if not hasattr(X, "indptr"):
-        require(values.shape[0] == n_rows * n_cols, "input values do not fill its shape")
+        # X.shape's Python ints: n_rows * n_cols in int64 could wrap to the length of a
+        # short buffer
+        require(values.shape[0] == X.shape[0] * X.shape[1], "input values do not fill its shape")
         return rows
+    require_csr(X)
     # X keeps its index arrays alive for as long as the caller holds X
     indptr = X.indptr
     indices = X.indices
@@ -495,13 +385,17 @@ def workspace_len(const int64_t[::1] units, int activation, int64_t m):
     """reals of workspace for a batch of m rows"""
     cdef bn_net net = net_of(units, activation, 0, 0)
     require(m >= 0, "negative batch size")
-    return bn_workspace_len_f64(&net, m)
+    cdef int64_t length = bn_workspace_len_f64(&net, m)
+    require(length >= 0, "the workspace would not fit in memory")
+    return length
 
 
 cdef int check_buffers(const bn_net *net, Py_ssize_t n_params, Py_ssize_t n_workspace,
                        int64_t m) except -1:
     require(n_params == bn_param_count_f64(net), "parameter buffer has the wrong length")
-    require(n_workspace >= bn_workspace_len_f64(net, m), "workspace too small")
+    # a negative length is BN_EINVAL (the count overflowed), which any buffer would "pass"
+    cdef int64_t needed = bn_workspace_len_f64(net, m)
+    require(needed >= 0 and n_workspace >= needed, "workspace too small")
     return 0
 
 
@@ -552,7 +446,7 @@ cdef class Epochs:
     cdef const void *sw
     cdef int64_t *step
     cdef int64_t batch_size
-    cdef int64_t workspace_rows  # the largest batch the workspace was checked for
+    cdef int64_t workspace_rows  # the largest batch the workspace holds
     cdef bint single
 
     def __init__(self, P, state1, state2, step, G, workspace, units, int activation,
@@ -609,8 +503,8 @@ cdef int bind_epochs(Epochs epochs, floating[::1] P, floating[::1] state1,
     epochs.net = net_of(units, activation, output, l2)
     epochs.inputs = rows_of(X, values, units[0])
     require(epochs.batch_size >= 1, "batch_size must be at least 1")
-    epochs.workspace_rows = min(epochs.batch_size, epochs.inputs.n_rows)
-    check_buffers(&epochs.net, P.shape[0], workspace.shape[0], epochs.workspace_rows)
+    check_buffers(&epochs.net, P.shape[0], workspace.shape[0], 1)
+    epochs.workspace_rows = workspace.shape[0] // bn_workspace_len_f64(&epochs.net, 1)
     require(G.shape[0] == P.shape[0] and state1.shape[0] == P.shape[0] and
             (state2.shape[0] == P.shape[0] or epochs.opt.solver != BN_ADAM),
             "optimizer buffers have the wrong length")

@@ -7,6 +7,8 @@ array([0., 2.])
 array(1.)
 """
 
+import numbers
+
 import numpy as np
 
 from bendernet import _kernels
@@ -30,7 +32,8 @@ def _alpha(name, alpha):
         return DEFAULT_ALPHA.get(name, 0.0)
     if name not in DEFAULT_ALPHA:
         raise ValueError(f"alpha applies to prelu and elu only, not to {name!r}.")
-    if not np.isscalar(alpha) or not np.isfinite(alpha):
+    # numbers.Real first: np.isfinite raises a TypeError of its own on a string or complex
+    if not isinstance(alpha, numbers.Real) or not np.isfinite(alpha):
         raise ValueError(f"alpha must be a finite number, got {alpha!r}.")
     return float(alpha)
 

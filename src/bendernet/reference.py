@@ -97,6 +97,9 @@ def activation_backward(delta, out, pre, activation, alpha):
     """delta *= f'(z), written from the output out = f(z) (and z, pre, for PReLU)"""
     alpha = out.dtype.type(alpha)
     u = out
+    # where the output does not say the sign of z, z must be given (as the C kernel)
+    if pre is None and (activation == PRELU or (activation == ELU and not alpha > 0)):
+        raise ValueError("bendernet: the C core rejected a size, index or option")
     if activation == LOGISTIC:
         delta *= u * (1 - u)
     elif activation == TANH:
@@ -108,7 +111,7 @@ def activation_backward(delta, out, pre, activation, alpha):
     elif activation == PRELU:
         delta *= np.where(pre < 0, alpha, 1)
     elif activation == ELU:
-        delta *= np.where(u < 0, u + alpha, 1)
+        delta *= np.where(u < 0 if pre is None else pre < 0, u + alpha, 1)
     elif activation == SOFTPLUS:
         delta *= -np.expm1(-u)
     elif activation == STEP:
@@ -126,7 +129,8 @@ def output_forward(Z, output):
     """Z = g(Z) in place, g the output activation"""
     if output == OUT_LOGISTIC:
         Z[...] = _logistic(Z)
-    elif output == OUT_SOFTMAX:
+    elif output == OUT_SOFTMAX and Z.size:
+        # a row of no outputs has no maximum to shift by, and nothing to normalise
         np.exp(Z - Z.max(axis=1, keepdims=True), out=Z)
         Z /= Z.sum(axis=1, keepdims=True)
     elif output == OUT_EXP:

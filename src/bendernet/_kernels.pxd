@@ -1,0 +1,124 @@
+# The C core's API (csrc/bendernet.h) as Cython sees it, both precisions (_f32 and _f64);
+# Cython reads this file into _kernels.pyx, its namesake.
+
+from libc.stdint cimport int64_t
+
+
+cdef extern from "bendernet.h" nogil:
+    enum:
+        BN_OK, BN_EINVAL, BN_ENOMEM, BN_PRELU, BN_ADAM
+
+    ctypedef struct bn_net:
+        int64_t n_layers
+        const int64_t *units
+        int activation
+        int output
+        double l2
+
+    ctypedef struct bn_optim:
+        int solver
+        double learning_rate, momentum
+        int nesterov
+        double beta1, beta2, epsilon
+
+    ctypedef struct bn_rows:
+        const void *values
+        ptrdiff_t row_stride
+        const int64_t *indptr
+        const int64_t *indices
+        int64_t n_rows, n_cols
+
+    int bn_index_check(const int64_t *rows, int64_t m, int64_t n_rows)
+    const char *bn_gemm_kernel_name()
+    int bn_gemm_kernel_available(const char *name)
+    int bn_gemm_select_kernel(const char *name)
+
+    int bn_gemm_f32(float *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                    const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
+                    const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
+                    int64_t m, int64_t n, int64_t k, float beta)
+    int bn_gemm_f64(double *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                    const double *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
+                    const double *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
+                    int64_t m, int64_t n, int64_t k, double beta)
+    int bn_gemm_bias_activation_f32(float *C, float *pre, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                                    const float *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                                    const int64_t *a_rows,
+                                    const float *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                                    const int64_t *b_rows, const float *bias,
+                                    int64_t m, int64_t n, int64_t k, int activation, float alpha)
+    int bn_gemm_bias_activation_f64(double *C, double *pre, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                                    const double *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                                    const int64_t *a_rows,
+                                    const double *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                                    const int64_t *b_rows, const double *bias,
+                                    int64_t m, int64_t n, int64_t k, int activation,
+                                    double alpha)
+
+    int bn_activation_forward_f32(float *out, const float *x, int64_t N, int act, float alpha)
+    int bn_activation_forward_f64(double *out, const double *x, int64_t N, int act, double alpha)
+    int bn_activation_derivative_f32(float *out, const float *x, int64_t N, int act, float alpha)
+    int bn_activation_derivative_f64(double *out, const double *x, int64_t N, int act,
+                                     double alpha)
+    int bn_activation_backward_f32(float *delta, const float *out, const float *pre, int64_t N,
+                                   int act, float alpha)
+    int bn_activation_backward_f64(double *delta, const double *out, const double *pre,
+                                   int64_t N, int act, double alpha)
+    float bn_prelu_slope_grad_f32(const float *dU, const float *V, int64_t N)
+    double bn_prelu_slope_grad_f64(const double *dU, const double *V, int64_t N)
+
+    int bn_output_forward_f32(float *Z, int64_t m, int64_t n, int output)
+    int bn_output_forward_f64(double *Z, int64_t m, int64_t n, int output)
+    int bn_output_loss_f32(double *loss, float *delta, const float *P, const float *T,
+                           const float *sw, const int64_t *rows, int64_t m, int64_t n,
+                           int output)
+    int bn_output_loss_f64(double *loss, double *delta, const double *P, const double *T,
+                           const double *sw, const int64_t *rows, int64_t m, int64_t n,
+                           int output)
+
+    void bn_sgd_step_f32(float *P, float *V, const float *G, int64_t N, float lr,
+                         float momentum, int nesterov)
+    void bn_sgd_step_f64(double *P, double *V, const double *G, int64_t N, double lr,
+                         double momentum, int nesterov)
+    void bn_adam_step_f32(float *P, float *M, float *V, const float *G, int64_t N,
+                          double lr_t, double beta1, double beta2, double epsilon)
+    void bn_adam_step_f64(double *P, double *M, double *V, const double *G, int64_t N,
+                          double lr_t, double beta1, double beta2, double epsilon)
+
+    int bn_rows_check_f32(const bn_rows *X, int64_t n_values)
+    int bn_rows_check_f64(const bn_rows *X, int64_t n_values)
+    int bn_dense_forward_f32(float *U, float *pre, const bn_rows *X, const int64_t *rows,
+                             const float *W, const float *b, int64_t m, int64_t n,
+                             int activation, float alpha)
+    int bn_dense_forward_f64(double *U, double *pre, const bn_rows *X, const int64_t *rows,
+                             const double *W, const double *b, int64_t m, int64_t n,
+                             int activation, double alpha)
+    int bn_dense_backward_f32(float *dW, float *db, float *dX, const float *dV,
+                              const bn_rows *X, const int64_t *rows, const float *W,
+                              int64_t m, int64_t n)
+    int bn_dense_backward_f64(double *dW, double *db, double *dX, const double *dV,
+                              const bn_rows *X, const int64_t *rows, const double *W,
+                              int64_t m, int64_t n)
+
+    int64_t bn_param_count_f64(const bn_net *net)
+    int64_t bn_workspace_len_f64(const bn_net *net, int64_t m)
+    int bn_loss_grad_f32(double *loss, float *G, float *workspace, const float *P,
+                         const bn_net *net, const bn_rows *X, const float *T, const float *sw,
+                         const int64_t *rows, int64_t m)
+    int bn_loss_grad_f64(double *loss, double *G, double *workspace, const double *P,
+                         const bn_net *net, const bn_rows *X, const double *T,
+                         const double *sw, const int64_t *rows, int64_t m)
+    int bn_train_epoch_f32(float *P, float *state1, float *state2, int64_t *step,
+                           double *loss_sum, float *G, float *workspace, const bn_net *net,
+                           const bn_optim *opt, const bn_rows *X, const float *T,
+                           const float *sw, const int64_t *order, int64_t n_order,
+                           int64_t batch_size)
+    int bn_train_epoch_f64(double *P, double *state1, double *state2, int64_t *step,
+                           double *loss_sum, double *G, double *workspace, const bn_net *net,
+                           const bn_optim *opt, const bn_rows *X, const double *T,
+                           const double *sw, const int64_t *order, int64_t n_order,
+                           int64_t batch_size)
+    int bn_predict_f32(float *Y, float *workspace, const float *P, const bn_net *net,
+                       const bn_rows *X, int64_t chunk_rows)
+    int bn_predict_f64(double *Y, double *workspace, const double *P, const bn_net *net,
+                       const bn_rows *X, int64_t chunk_rows)

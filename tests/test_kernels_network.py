@@ -1,0 +1,156 @@
+"""Dense layers and the network kernels (loss_grad, train_epoch, predict) of the C core
+against the NumPy reference, dense and CSR input, both precisions."""
+
+import numpy as np
+from hypothesis import given, strategies as st
+
+from bendernet import _kernels as C
+from bendernet import reference as R
+from bendernet.activations import NAMES
+from helpers import DTYPES, RTOL, assert_close, layer_input, rng_from, sizes
+from network_cases import Problem
+
+seeds = st.integers(0, 2**32 - 1)
+dtypes = st.sampled_from(DTYPES)
+activations = st.sampled_from(range(len(NAMES)))
+outputs = st.sampled_from([R.OUT_IDENTITY, R.OUT_LOGISTIC, R.OUT_SOFTMAX, R.OUT_EXP])
+# Through several layers, rounding compounds: compare against the largest entry of the
+# result (a norm-wise bound), a little looser than a single kernel.
+NETWORK_RTOL = {np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-11}
+
+
+def assert_close_normwise(actual, expected, dtype):
+    # over finite entries: a diverged run must still match NaN for NaN, inf for inf
+    magnitudes = np.abs(expected)
+    scale = float(np.max(magnitudes[np.isfinite(magnitudes)], initial=0.0))
+    assert_close(actual, expected, dtype, scale=scale, rtol=NETWORK_RTOL[np.dtype(dtype)])
+
+
+def magnitude(X):
+    return abs(X) if hasattr(X, "indptr") else np.abs(X)
+
+
+# ---- dense layer -------------------------------------------------------------------------
+
+@given(m=sizes(0, 17), k=sizes(0, 17), n=sizes(0, 17), dtype=dtypes, seed=seeds,
+       sparse=st.booleans(), indexed=st.booleans(), with_pre=st.booleans(),
+       activation=st.sampled_from([-1]) | activations, alpha=st.floats(-1, 2))
+def test_dense_forward_matches_reference(m, k, n, dtype, seed, sparse, indexed, with_pre,
+                                         activation, alpha):
+    rng = rng_from(seed)
+    n_source = m + int(rng.integers(0, 4)) if indexed else m
+    if indexed and n_source == 0:
+        n_source = 1
+    X = layer_input(rng, n_source, k, dtype, sparse)
+    rows = rng.integers(0, n_source, m) if indexed else None
+    W = rng.standard_normal((k, n)).astype(dtype)
+    b = rng.standard_normal(n).astype(dtype)
+    U, U_ref = np.full((m, n), np.nan, dtype), np.full((m, n), np.nan, dtype)
+    pre = np.full((m, n), np.nan, dtype) if with_pre else None
+    pre_ref = None if pre is None else pre.copy()
+    R.dense_forward(U_ref, pre_ref, X, None, rows, W, b, activation, alpha)
+    C.dense_forward(U, pre, X, C.input_values(X), rows, W, b, activation, alpha)
+
+    X_used = magnitude(X if rows is None else X[rows])
+    scale = np.asarray(X_used @ np.abs(W.astype(np.float64))) + np.abs(b)
+    assert_close(U, U_ref, dtype, scale=scale * (1 + abs(alpha)))
+    if with_pre:
+        assert_close(pre, pre_ref, dtype, scale=scale)
+
+
+@given(m=sizes(0, 17), k=sizes(0, 17), n=sizes(0, 17), dtype=dtypes, seed=seeds,
+       sparse=st.booleans(), indexed=st.booleans(), with_dX=st.booleans())
+def test_dense_backward_matches_reference(m, k, n, dtype, seed, sparse, indexed, with_dX):
+    rng = rng_from(seed)
+    n_source = max(m + int(rng.integers(0, 4)), 1) if indexed else m
+    X = layer_input(rng, n_source, k, dtype, sparse)
+    rows = rng.integers(0, n_source, m) if indexed else None
+    W = rng.standard_normal((k, n)).astype(dtype)
+    dV = rng.standard_normal((m, n)).astype(dtype)
+    dW, db = np.full((k, n), np.nan, dtype), np.full(n, np.nan, dtype)
+    dX = np.full((m, k), np.nan, dtype) if with_dX else None
+    dW_ref, db_ref = dW.copy(), db.copy()
+    dX_ref = None if dX is None else dX.copy()
+    R.dense_backward(dW_ref, db_ref, dX_ref, dV, X, None, rows, W)
+    C.dense_backward(dW, db, dX, dV, X, C.input_values(X), rows, W)
+
+    X_used = magnitude(X if rows is None else X[rows])
+    abs_dV = np.abs(dV.astype(np.float64))
+    assert_close(dW, dW_ref, dtype, scale=np.asarray(X_used.T @ abs_dV))
+    assert_close(db, db_ref, dtype, scale=abs_dV.sum(axis=0))
+    if with_dX:
+        assert_close(dX, dX_ref, dtype, scale=abs_dV @ np.abs(W.T))
+
+
+# ---- the network -------------------------------------------------------------------------
+
+hidden_layers = st.lists(st.integers(1, 9), min_size=0, max_size=3)
+
+
+@st.composite
+def problems(draw, n_rows=sizes(1, 33)):
+    rng = rng_from(draw(seeds))
+    units = [draw(sizes(1, 17))] + draw(hidden_layers) + [draw(st.integers(1, 5))]
+    return Problem(rng, units, draw(activations), draw(outputs), draw(dtypes), draw(n_rows),
+                   sparse=draw(st.booleans()), weighted=draw(st.booleans()),
+                   l2=draw(st.sampled_from([0.0, 1e-4, 0.5])))
+
+
+@given(problems())
+def test_loss_grad_matches_reference(problem):
+    loss, G = problem.loss_grad(C)
+    loss_ref, G_ref = problem.loss_grad(R)
+    assert np.isfinite(loss) and np.all(np.isfinite(G))
+    assert_close(loss, loss_ref, problem.dtype, rtol=NETWORK_RTOL[np.dtype(problem.dtype)])
+    assert_close_normwise(G, G_ref, problem.dtype)
+
+
+def run_epoch(kernels, problem, solver, nesterov, order, batch_size, state):
+    """One epoch from a copy of state (P, state1, state2, step); returns the new state and
+    the loss sum. The rate is small enough that no run diverges: a diverging run amplifies
+    rounding differences without bound, which would test chaos, not the kernels."""
+    P, s1, s2, step = (a.copy() for a in state)
+    G = np.empty_like(P)
+    loss_sum = kernels.train_epoch(
+        P, s1, s2, step, G, problem.workspace(min(batch_size, len(order))), problem.units,
+        problem.activation, problem.output, problem.l2, solver, 1e-3, 0.9, nesterov,
+        0.9, 0.999, 1e-8, problem.X, problem.values, problem.T, problem.sw, order, batch_size)
+    return (P, s1, s2, step), loss_sum
+
+
+@given(problems(), st.sampled_from([(R.SGD, False), (R.SGD, True), (R.ADAM, False)]),
+       st.data())
+def test_train_epoch_matches_reference(problem, solver, data):
+    n = problem.X.shape[0]
+    rng = rng_from(data.draw(seeds))
+    # a shuffled order, sometimes a subset or with repeats (bootstrap-like)
+    order = data.draw(st.sampled_from([rng.permutation(n), rng.integers(0, n, n + 3),
+                                       rng.permutation(n)[: max(n // 2, 1)]]))
+    batch_size = data.draw(st.integers(1, len(order) + 2))
+    P = problem.P
+    state = (P, 0.1 * rng.standard_normal(P.size).astype(P.dtype),
+             rng.random(P.size).astype(P.dtype), np.array([data.draw(st.integers(0, 5))]))
+    result, loss_sum = run_epoch(C, problem, *solver, order, batch_size, state)
+    expected, loss_sum_ref = run_epoch(R, problem, *solver, order, batch_size, state)
+    for name, got, want in zip(("P", "state1", "state2"), result, expected):
+        if solver[0] == R.SGD and name == "state2":
+            continue        # SGD leaves its second buffer alone
+        assert_close_normwise(got, want, problem.dtype), name
+    n_batches = -(-len(order) // batch_size)
+    assert result[3][0] == expected[3][0] == state[3][0] + (n_batches if solver[0] else 0)
+    assert_close(loss_sum, loss_sum_ref, problem.dtype,
+                 rtol=NETWORK_RTOL[np.dtype(problem.dtype)])
+
+
+@given(problems(n_rows=sizes(0, 33)), st.data())
+def test_predict_matches_reference(problem, data):
+    n = problem.X.shape[0]
+    chunk_rows = data.draw(st.integers(1, n + 2))
+    n_out = problem.units[-1]
+    Y = np.full((n, n_out), np.nan, problem.dtype)
+    Y_ref = Y.copy()
+    R.predict(Y_ref, None, problem.P, problem.units, problem.activation, problem.output,
+              problem.X, problem.values, chunk_rows)
+    C.predict(Y, problem.workspace(chunk_rows), problem.P, problem.units, problem.activation,
+              problem.output, problem.X, problem.values, chunk_rows)
+    assert_close_normwise(Y, Y_ref, problem.dtype)
