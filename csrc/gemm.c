@@ -37,9 +37,14 @@ static int omp_get_thread_num(void) { return 0; }
 typedef void (*microkernel)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
                             ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta);
 
+typedef void (*unpacked_microkernel)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
+                                    ptrdiff_t a_cs, const real *B, ptrdiff_t b_rs,
+                                    int64_t rows, int64_t cols, int64_t kc, real beta);
+
 typedef struct {
     int64_t mr, nr;
     microkernel run, run_narrow;   /* NR columns, and NR/2 for a narrow last panel */
+    unpacked_microkernel run_unpacked;  /* any tile up to MR x NR, B in place; or NULL */
 } kernel_shape;
 
 static const kernel_shape kernels[BN_GEMM_N_ISAS] = {
@@ -49,7 +54,7 @@ static const kernel_shape kernels[BN_GEMM_N_ISAS] = {
     [BN_GEMM_AVX2] = {AVX2_MR, AVX2_NR, BN(bn_microkernel_avx2),
                       BN(bn_microkernel_avx2_narrow)},
     [BN_GEMM_AVX512] = {AVX512_MR, AVX512_NR, BN(bn_microkernel_avx512),
-                        BN(bn_microkernel_avx512_narrow)},
+                        BN(bn_microkernel_avx512_narrow), BN(bn_microkernel_avx512_unpacked)},
 #endif
 };
 
@@ -72,6 +77,7 @@ typedef struct {
     const epilogue *finish;   /* NULL: a plain product */
     kernel_shape kernel;
     int a_in_place;           /* the kernel reads whole MR-row tiles of A where they are */
+    int unpacked;             /* a narrow product: run_unpacked reads A and B in place */
 } product;
 
 /* The packed operands: B~ shared by the threads, one A~ per thread */
@@ -240,6 +246,52 @@ static void loop5_column_blocks(const product *pr, const scratch *s)
         loop4_slices(pr, s, j0, min64(GEMM_NC, pr->n - j0));
 }
 
+/* ---- narrow products, unpacked ---------------------------------------------------------
+ * A C of at most MR rows or NR columns: each operand is read about once, so neither is
+ * packed and no cache blocking is needed. The KC slices are kept all the same, so each
+ * element is the very sum the packed loops would form. */
+
+/* C[i0:i0+rows, j0:j0+cols] = beta * C + A @ B over the KC slices of the reduction, then
+ * the epilogue. A strided C goes through a scratch tile. */
+static void unpacked_tile(const product *pr, int64_t i0, int64_t rows, int64_t j0,
+                          int64_t cols)
+{
+    const gemm_operand *A = &pr->A, *Bt = &pr->Bt;
+    real *c = pr->C + i0 * pr->c_rs + j0 * pr->c_cs;
+    for (int64_t p0 = 0; p0 < pr->k; p0 += GEMM_KC) {
+        int64_t kc = min64(GEMM_KC, pr->k - p0);
+        real beta = p0 == 0 ? pr->beta : 1;
+        const real *a = A->base + i0 * A->rs + p0 * A->cs;
+        const real *b = Bt->base + j0 + p0 * Bt->cs;   /* B[p, j] at b[p * Bt->cs + j] */
+        if (pr->c_cs == 1) {
+            pr->kernel.run_unpacked(c, pr->c_rs, a, A->rs, A->cs, b, Bt->cs, rows, cols, kc,
+                                    beta);
+            continue;
+        }
+        real tile[MAX_MR * MAX_NR];
+        pr->kernel.run_unpacked(tile, cols, a, A->rs, A->cs, b, Bt->cs, rows, cols, kc, 0);
+        for (int64_t i = 0; i < rows; i++)
+            for (int64_t j = 0; j < cols; j++) {
+                real *cij = c + i * pr->c_rs + j * pr->c_cs;
+                *cij = beta == 0 ? tile[i * cols + j] : beta * *cij + tile[i * cols + j];
+            }
+    }
+    if (pr->finish)
+        finish_tile(pr, i0, rows, j0, cols);
+}
+
+/* C = beta * C + A @ B, one MR x NR tile at a time, the tiles shared out to the threads */
+static void unpacked_tiles(const product *pr)
+{
+    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr;
+    int64_t n_col_tiles = ceil_div(pr->n, nr), n_tiles = ceil_div(pr->m, mr) * n_col_tiles;
+    #pragma omp for schedule(static)
+    for (int64_t tile = 0; tile < n_tiles; tile++) {
+        int64_t i0 = tile / n_col_tiles * mr, j0 = tile % n_col_tiles * nr;
+        unpacked_tile(pr, i0, min64(mr, pr->m - i0), j0, min64(nr, pr->n - j0));
+    }
+}
+
 /* C = beta * C for k == 0 (an empty sum), then the epilogue */
 static void scale_output(const product *pr)
 {
@@ -317,6 +369,11 @@ static int run(const product *pr)
         return BN_OK;
     }
     int n_threads = thread_count(pr);
+    if (pr->unpacked) {
+        #pragma omp parallel num_threads(n_threads) if (n_threads > 1)
+        unpacked_tiles(pr);
+        return BN_OK;
+    }
     int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, kc = min64(GEMM_KC, pr->k);
     /* whole 64-byte lines per block, so every B~ panel starts on one for aligned loads */
     int64_t line = 64 / sizeof(real);
@@ -355,16 +412,43 @@ static double estimated_cycles(const product *pr)
     return multiply_adds + pack_a + pack_b + (pr->c_cs == 1 ? 0 : m * n);
 }
 
+/* Rough cycles of the product run unpacked: per row of C and step of the reduction, one
+ * per zmm multiply-add across its columns and half for an xmm tail (Zen 4 runs two of those
+ * a cycle), plus writing C through the scratch tile when its rows are strided */
+static double estimated_unpacked_cycles(const product *pr)
+{
+    int64_t lanes = pr->kernel.nr / 2, tail_lanes = lanes / 4;
+    int64_t last = pr->n - (ceil_div(pr->n, pr->kernel.nr) - 1) * pr->kernel.nr;
+    double last_vectors = last <= tail_lanes ? 0.5 : last <= lanes ? 1
+                          : last <= lanes + tail_lanes ? 1.5 : 2;
+    double vectors = (double)(ceil_div(pr->n, pr->kernel.nr) - 1) * 2 + last_vectors;
+    return (double)pr->m * (double)pr->k * vectors +
+           (pr->c_cs == 1 ? 0 : (double)pr->m * (double)pr->n);
+}
+
+/* The unpacked kernel serves a C of at most MR rows or NR columns whose B has its columns
+ * contiguous, with neither operand indexed */
+static int runs_unpacked(const product *pr)
+{
+    return pr->kernel.run_unpacked && (pr->m <= pr->kernel.mr || pr->n <= pr->kernel.nr) &&
+           pr->Bt.rs == 1 && !pr->A.rows && !pr->A.cols && !pr->Bt.rows && !pr->Bt.cols;
+}
+
+static double product_cycles(const product *pr)
+{
+    return pr->unpacked ? estimated_unpacked_cycles(pr) : estimated_cycles(pr);
+}
+
 /* Packing A pays only when many B panels reuse it; an index must be gathered */
 static int reads_a_in_place(const product *pr)
 {
     return !pr->A.rows && !pr->A.cols && ceil_div(pr->n, pr->kernel.nr) < GEMM_PACK_A_MIN_PANELS;
 }
 
-/* The product as the loops will run it: C = A B, or C^T = B^T A^T when that is estimated
- * to be cheaper (a column-major C, whose rows it writes in place, or a C with few columns
- * and many rows). Both give the same result bit for bit: each element is the same sum in
- * the same order. */
+/* The product as the loops will run it: C = A B, or C^T = B^T A^T, packed or (if narrow)
+ * unpacked, whichever is estimated to be cheapest (a column-major C, whose rows it writes
+ * in place, or a C with few columns and many rows). All give the same result bit for bit:
+ * each element is the same sum in the same order. */
 static product orient(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
                       const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
                       const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
@@ -386,7 +470,10 @@ static product orient(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
     transposed.n = m;
     pr.a_in_place = reads_a_in_place(&pr);
     transposed.a_in_place = reads_a_in_place(&transposed);
-    if (estimated_cycles(&transposed) >= estimated_cycles(&pr))
+    pr.unpacked = runs_unpacked(&pr) && estimated_unpacked_cycles(&pr) < estimated_cycles(&pr);
+    transposed.unpacked = runs_unpacked(&transposed) &&
+                          estimated_unpacked_cycles(&transposed) < estimated_cycles(&transposed);
+    if (product_cycles(&transposed) >= product_cycles(&pr))
         return pr;
     if (finish) {
         ptrdiff_t bias_rs = finish->bias_rs;

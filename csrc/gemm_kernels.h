@@ -28,3 +28,11 @@ void BN(bn_microkernel_avx512)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t
 void BN(bn_microkernel_avx512_narrow)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
                                       ptrdiff_t a_cs, const real *b_panel, int64_t kc,
                                       real beta);
+
+/* C[rows, cols] = beta * C + A[rows,kc] @ B[kc,cols] for rows <= MR and cols <= NR,
+ * reading B in place: B[p,j] is B[p * b_rs + j] (gemm_kernels_avx512_unpacked.c). The
+ * columns of C are contiguous, its rows c_rs apart. Same sums in the same order as above. */
+void BN(bn_microkernel_avx512_unpacked)(real *C, ptrdiff_t c_rs, const real *A,
+                                        ptrdiff_t a_rs, ptrdiff_t a_cs, const real *B,
+                                        ptrdiff_t b_rs, int64_t rows, int64_t cols,
+                                        int64_t kc, real beta);

@@ -23,7 +23,9 @@ static int cpu_runs(int isa)
     case BN_GEMM_AVX2:
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case BN_GEMM_AVX512:
-        return __builtin_cpu_supports("avx512f");
+        /* the narrow-product kernel also uses masked xmm vectors (VL) and their FMA */
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("fma");
 #endif
     default:
         return 0;

@@ -197,6 +197,62 @@ def test_bitwise_equal_with_one_and_two_threads(kernel, dtype, m, n, k):
     assert_product(results[0], A, B)
 
 
+# Narrow products, which the AVX-512 kernel runs unpacked: every row count of a tile
+# (1..12), columns as an xmm tail only, one zmm, a zmm and an xmm tail, two zmm (float64
+# lanes 8, float32 16), k across the KC slices, and the transposed orientation (m <= 12,
+# C written through a scratch tile).
+NARROW_SHAPES = [(m, n, k) for m in (1, 5, 12, 13, 200) for n in (2, 3, 8, 10, 12, 16, 20, 31)
+                 for k in (1, 100, 700)] + [(10, 100, 200), (3, 45, 300), (11, 77, 9)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_narrow_products(kernel, dtype):
+    rng = np.random.default_rng(11)
+    for m, n, k in NARROW_SHAPES:
+        A, B = random_matrix(rng, (m, k), dtype), random_matrix(rng, (k, n), dtype)
+        X = random_matrix(rng, (k, m), dtype)            # A = X^T, as in dW = X^T dZ
+        C0 = random_matrix(rng, (m, n), dtype)
+        for a in (A, X.T):
+            for order in "CF":
+                C = np.array(C0, order=order)
+                _kernels.gemm(C, a, B, beta=0.5)
+                assert_product(C, a, B, 0.5, C0)
+                same = np.empty((m, n), dtype, order="F" if order == "C" else "C")
+                _kernels.gemm(same, a, B)
+                other = np.empty((m, n), dtype, order=order)
+                _kernels.gemm(other, a, B)
+                assert np.array_equal(same, other)       # both orientations, same bits
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("m,n", [(200, 10), (10, 100)])
+def test_narrow_bias_activation(kernel, dtype, m, n):
+    rng = np.random.default_rng(12)
+    A, B = random_matrix(rng, (m, 300), dtype), random_matrix(rng, (300, n), dtype)
+    bias = random_matrix(rng, (n,), dtype)
+    U, pre = np.empty((m, n), dtype), np.empty((m, n), dtype)
+    _kernels.gemm_bias_activation(U, pre, A, B, bias, NAMES.index("tanh"), 0.0)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(pre, A @ B + bias, **tol)
+    np.testing.assert_allclose(U, np.tanh(A @ B + bias), **tol)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("m,n,k,transpose_a", [(6000, 10, 800, False), (10, 6000, 800, True)])
+def test_narrow_bitwise_equal_with_one_and_two_threads(kernel, dtype, m, n, k, transpose_a):
+    rng = np.random.default_rng(13)
+    A = random_matrix(rng, (k, m), dtype).T if transpose_a else random_matrix(rng, (m, k), dtype)
+    B = random_matrix(rng, (k, n), dtype)
+    results = []
+    for threads in (1, 2):
+        C = np.empty((m, n), dtype)
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            _kernels.gemm(C, A, B)
+        results.append(C)
+    assert np.array_equal(results[0], results[1])
+    assert_product(results[0], A, B)
+
+
 def test_threadpoolctl_sees_the_openmp_runtime():
     apis = {info["user_api"] for info in threadpool_info()}
     assert "openmp" in apis
