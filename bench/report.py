@@ -155,10 +155,10 @@ def contended_table(entries):
         if quiet and busy:
             rows.append([LABELS[system], seconds(quiet["median"]), seconds(busy["median"]),
                          ratio(busy["median"] / quiet["median"]),
-                         f"{others(quiet)} / {others(busy)}",
+                         f"{others(quiet)} / {busy.get('others_cpu', '')}",
                          f"{score(quiet)} / {score(busy)}"])
     return table(["System", "Quiet", "Contended", "Slowdown", "Others' CPU (quiet / "
-                  "contended)", "Score (quiet / contended)"], rows)
+                  "contended: ~1 is the spinner)", "Score (quiet / contended)"], rows)
 
 
 def kernel_table(groups):

@@ -25,6 +25,6 @@ def run_fit(benchmark, record, workload, system, rounds=None, warmup=None):
 def test_fit(benchmark, record, workload, system):
     if workload is workloads.W2:  # the one heavy workload: fewer rounds, no warm-up
         run_fit(benchmark, record, workload, system, rounds=1 if system == "bendernet-numpy"
-                else 2, warmup=0)
+                else 3, warmup=0)
     else:
         run_fit(benchmark, record, workload, system)
