@@ -485,6 +485,11 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         tags.input_tags.sparse = True
         return tags
 
+    def __sklearn_is_fitted__(self):
+        # what check_is_fitted would conclude from the fitted attributes, without scanning
+        # every attribute on each predict
+        return hasattr(self, "coefs_")
+
     def __getstate__(self):
         # the flat buffer and its views are rebuilt from coefs_ and intercepts_ when next
         # needed: a copy must not mistake its own arrays for views of the original's buffer
