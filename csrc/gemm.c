@@ -370,8 +370,14 @@ static int run(const product *pr)
     }
     int n_threads = thread_count(pr);
     if (pr->unpacked) {
-        #pragma omp parallel num_threads(n_threads) if (n_threads > 1)
-        unpacked_tiles(pr);
+        /* entering even an inactive parallel region costs about a microsecond, which a
+         * tiny product (XOR's) cannot afford */
+        if (n_threads > 1) {
+            #pragma omp parallel num_threads(n_threads)
+            unpacked_tiles(pr);
+        } else {
+            unpacked_tiles(pr);
+        }
         return BN_OK;
     }
     int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, kc = min64(GEMM_KC, pr->k);
