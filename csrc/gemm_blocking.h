@@ -45,9 +45,10 @@
  * Floating-point operations (2 m n k) a product must have for each thread it starts. A
  * second thread first pays at about 0.5 MFLOP on a quiet machine (1.1x at 64^3, 1.4x at
  * 96^3, 1.6x from 2.5 MFLOP), but each product's barriers wait for a thread whose core
- * another program may hold: with the other core busy, W1's 2.6 MFLOP products ran many
- * times slower on two threads than on one. 8 MFLOP per thread keeps the MLP's small layers
- * on one thread and gives two to products large enough to absorb a late thread. */
-#define GEMM_FLOPS_PER_THREAD 8000000
+ * another program may hold: with the other core busy, W1's 2.6 MFLOP products made a fit
+ * 3x to 36x slower on two threads than on one. 4 MFLOP per thread keeps products that
+ * small on one thread and gives two to the larger ones (W2's 8 MFLOP hidden layer and up),
+ * which absorb a late thread. */
+#define GEMM_FLOPS_PER_THREAD 4000000
 
 #endif
