@@ -13,6 +13,9 @@ from bendernet import _kernels, activations, reference
 BACKENDS = {"c": _kernels, "numpy": reference}
 OUTPUTS = ("identity", "logistic", "softmax", "exp")
 
+# The C core's limit on the depth of a network (MAX_LAYERS in csrc/mlp.c)
+MAX_LAYERS = 64
+
 # Rows predicted per pass of the network: enough that the widest layers' products are
 # big enough for the matrix product's two threads (100,000 rows through the W1 model:
 # 57 ms in chunks of 1024, 36 ms in chunks of 2048, measured in one run).
@@ -37,6 +40,11 @@ class Network:
 
     def __init__(self, units, activation, output, dtype, backend="c"):
         self.units = np.asarray(units, dtype=np.int64)
+        if len(self.units) - 1 > MAX_LAYERS:
+            raise ValueError(
+                f"bendernet trains networks of at most {MAX_LAYERS} layers of weights; "
+                f"hidden_layer_sizes asks for {len(self.units) - 1}."
+            )
         self.activation = activations.code(activation)
         self.output = OUTPUTS.index(output)
         self.dtype = np.dtype(dtype)
