@@ -1,0 +1,179 @@
+# Included into _kernels.pyx: the glue for the network-level kernels of csrc/mlp.c (shares
+# the helpers check, require, rows_of and net_of defined there).
+
+# ---- the network ---------------------------------------------------------------------------
+
+def param_count(const int64_t[::1] units, int activation):
+    """length of the flat parameter buffer"""
+    cdef bn_net net = net_of(units, activation, 0, 0)
+    return bn_param_count_f64(&net)
+
+
+def workspace_len(const int64_t[::1] units, int activation, int64_t m):
+    """reals of workspace for a batch of m rows"""
+    cdef bn_net net = net_of(units, activation, 0, 0)
+    require(m >= 0, "negative batch size")
+    cdef int64_t length = bn_workspace_len_f64(&net, m)
+    require(length >= 0, "the workspace would not fit in memory")
+    return length
+
+
+cdef int check_buffers(const bn_net *net, Py_ssize_t n_params, Py_ssize_t n_workspace,
+                       int64_t m) except -1:
+    require(n_params == bn_param_count_f64(net), "parameter buffer has the wrong length")
+    # a negative length is BN_EINVAL (the count overflowed), which any buffer would "pass"
+    cdef int64_t needed = bn_workspace_len_f64(net, m)
+    require(needed >= 0 and n_workspace >= needed, "workspace too small")
+    return 0
+
+
+cdef int check_targets(const bn_net *net, int64_t n_rows, Py_ssize_t t_rows, Py_ssize_t t_cols,
+                       Py_ssize_t sw_len) except -1:
+    require(t_rows == n_rows and t_cols == net.units[net.n_layers], "targets have the wrong shape")
+    require(sw_len < 0 or sw_len == n_rows, "sample_weight has the wrong length")
+    return 0
+
+
+def loss_grad(floating[::1] G, floating[::1] workspace, const floating[::1] P,
+              const int64_t[::1] units, int activation, int output, double l2,
+              X, const floating[::1] values, const floating[:, ::1] T, const floating[::1] sw):
+    """loss and gradient G of every row of X at parameters P"""
+    cdef bn_net net = net_of(units, activation, output, l2)
+    cdef bn_rows inputs = rows_of(X, values, units[0])
+    check_buffers(&net, P.shape[0], workspace.shape[0], inputs.n_rows)
+    require(G.shape[0] == P.shape[0], "gradient buffer has the wrong length")
+    check_targets(&net, inputs.n_rows, T.shape[0], T.shape[1], -1 if sw is None else sw.shape[0])
+    cdef const floating *sw_ptr = NULL if sw is None else &sw[0]
+    cdef double loss = 0
+    cdef int status
+    with nogil:
+        if floating is float:
+            status = bn_loss_grad_f32(&loss, &G[0], &workspace[0], &P[0], &net, &inputs, &T[0, 0],
+                                      sw_ptr, NULL, inputs.n_rows)
+        else:
+            status = bn_loss_grad_f64(&loss, &G[0], &workspace[0], &P[0], &net, &inputs, &T[0, 0],
+                                      sw_ptr, NULL, inputs.n_rows)
+    check(status)
+    return loss
+
+
+cdef class Epochs:
+    """The epochs of one fit: every buffer is checked and bound once, so that each epoch
+    is then a single C call (on a tiny network an epoch costs microseconds, and the checks
+    would cost more)."""
+    cdef object arrays          # holds every bound buffer alive
+    cdef bn_net net
+    cdef bn_optim opt
+    cdef bn_rows inputs
+    cdef void *P
+    cdef void *state1
+    cdef void *state2
+    cdef void *G
+    cdef void *workspace
+    cdef const void *T
+    cdef const void *sw
+    cdef int64_t *step
+    cdef int64_t batch_size
+    cdef int64_t workspace_rows  # the largest batch the workspace holds
+    cdef bint single
+
+    def __init__(self, P, state1, state2, step, G, workspace, units, int activation,
+                 int output, double l2, int solver, double momentum, bint nesterov,
+                 double beta1, double beta2, double epsilon, X, values, T, sw,
+                 int64_t batch_size):
+        self.arrays = (P, state1, state2, step, G, workspace, units, X, values, T, sw)
+        self.opt.solver = solver
+        self.opt.momentum = momentum
+        self.opt.nesterov = nesterov
+        self.opt.beta1 = beta1
+        self.opt.beta2 = beta2
+        self.opt.epsilon = epsilon
+        self.batch_size = batch_size
+        self.single = P.dtype.itemsize == 4
+        if self.single:
+            bind_epochs[float](self, P, state1, state2, step, G, workspace, units, activation,
+                               output, l2, X, values, T, sw)
+        else:
+            bind_epochs[double](self, P, state1, state2, step, G, workspace, units,
+                                activation, output, l2, X, values, T, sw)
+
+    def run(self, const int64_t[::1] order, double learning_rate):
+        """One epoch over the rows in order, in place; returns the size-weighted loss sum."""
+        require(min(self.batch_size, order.shape[0]) <= self.workspace_rows,
+                "batches larger than the workspace was sized for")
+        self.opt.learning_rate = learning_rate
+        cdef double loss_sum = 0
+        cdef int status
+        with nogil:
+            if self.single:
+                status = bn_train_epoch_f32(<float *>self.P, <float *>self.state1,
+                                            <float *>self.state2, self.step, &loss_sum,
+                                            <float *>self.G, <float *>self.workspace,
+                                            &self.net, &self.opt, &self.inputs,
+                                            <const float *>self.T, <const float *>self.sw,
+                                            &order[0], order.shape[0], self.batch_size)
+            else:
+                status = bn_train_epoch_f64(<double *>self.P, <double *>self.state1,
+                                            <double *>self.state2, self.step, &loss_sum,
+                                            <double *>self.G, <double *>self.workspace,
+                                            &self.net, &self.opt, &self.inputs,
+                                            <const double *>self.T, <const double *>self.sw,
+                                            &order[0], order.shape[0], self.batch_size)
+        check(status)
+        return loss_sum
+
+
+cdef int bind_epochs(Epochs epochs, floating[::1] P, floating[::1] state1,
+                     floating[::1] state2, int64_t[::1] step, floating[::1] G,
+                     floating[::1] workspace, const int64_t[::1] units, int activation,
+                     int output, double l2, X, const floating[::1] values,
+                     const floating[:, ::1] T, const floating[::1] sw) except -1:
+    epochs.net = net_of(units, activation, output, l2)
+    epochs.inputs = rows_of(X, values, units[0])
+    require(epochs.batch_size >= 1, "batch_size must be at least 1")
+    check_buffers(&epochs.net, P.shape[0], workspace.shape[0], 1)
+    epochs.workspace_rows = workspace.shape[0] // bn_workspace_len_f64(&epochs.net, 1)
+    require(G.shape[0] == P.shape[0] and state1.shape[0] == P.shape[0] and
+            (state2.shape[0] == P.shape[0] or epochs.opt.solver != BN_ADAM),
+            "optimizer buffers have the wrong length")
+    require(step.shape[0] == 1, "step must hold one counter")
+    check_targets(&epochs.net, epochs.inputs.n_rows, T.shape[0], T.shape[1],
+                  -1 if sw is None else sw.shape[0])
+    epochs.P = &P[0]
+    epochs.state1 = &state1[0]
+    epochs.state2 = &state2[0]
+    epochs.step = &step[0]
+    epochs.G = &G[0]
+    epochs.workspace = &workspace[0]
+    epochs.T = &T[0, 0]
+    epochs.sw = NULL if sw is None else &sw[0]
+    return 0
+
+
+def train_epoch(P, state1, state2, step, G, workspace, units, int activation, int output,
+                double l2, int solver, double learning_rate, double momentum, bint nesterov,
+                double beta1, double beta2, double epsilon, X, values, T, sw, order,
+                int64_t batch_size):
+    """One epoch of mini-batch training in place on P; returns the size-weighted loss sum."""
+    epochs = Epochs(P, state1, state2, step, G, workspace, units, activation, output, l2,
+                    solver, momentum, nesterov, beta1, beta2, epsilon, X, values, T, sw,
+                    batch_size)
+    return epochs.run(order, learning_rate)
+
+
+def predict(floating[:, ::1] Y, floating[::1] workspace, const floating[::1] P,
+            const int64_t[::1] units, int activation, int output,
+            X, const floating[::1] values, int64_t chunk_rows):
+    """Y = the network's output for every row of X"""
+    cdef bn_net net = net_of(units, activation, output, 0)
+    cdef bn_rows inputs = rows_of(X, values, units[0])
+    require(chunk_rows >= 1, "chunk_rows must be at least 1")
+    check_buffers(&net, P.shape[0], workspace.shape[0], chunk_rows)
+    require(Y.shape[0] == inputs.n_rows and Y.shape[1] == units[units.shape[0] - 1], "Y has the wrong shape")
+    cdef int status
+    with nogil:
+        if floating is float:
+            status = bn_predict_f32(&Y[0, 0], &workspace[0], &P[0], &net, &inputs, chunk_rows)
+        else:
+            status = bn_predict_f64(&Y[0, 0], &workspace[0], &P[0], &net, &inputs, chunk_rows)
+    check(status)
