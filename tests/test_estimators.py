@@ -226,3 +226,29 @@ def test_predict_sees_in_place_changes_to_assigned_arrays(iris):
     # finite values whose sum overflows are valid input: no "contains infinity" error
     huge = np.full((2, 4), np.finfo(np.float64).max)
     assert model.predict_proba(huge).shape == (2, 3)
+
+
+def test_concurrent_fits_from_python_threads_match_a_lone_fit():
+    # the C core releases the GIL: fits running at once in threads (a threading-backend
+    # grid search) must not share scratch or state; products here are large enough
+    # (600 x 64 x 300) for the matrix product's own threads too
+    import threading
+
+    X, y = load_iris(return_X_y=True)
+    X = np.tile(StandardScaler().fit_transform(X), (150, 16))
+    y = np.tile(y, 150)
+    params = dict(hidden_layer_sizes=(300,), max_iter=3, batch_size=600, random_state=0)
+    alone = quiet_fit(MLPClassifier(**params), X, y)
+    fitted = [None] * 3
+
+    def fit(i):
+        fitted[i] = quiet_fit(MLPClassifier(**params), X, y)
+
+    threads = [threading.Thread(target=fit, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for model in fitted:
+        for a, b in zip(model.coefs_, alone.coefs_):
+            assert_array_equal(a, b)
