@@ -117,7 +117,7 @@ static void lay_out(layout *views, const bn_net *net, const real *P, real *G,
 
 /* the input of layer l: X itself (rows picked by the batch) or the previous layer's output */
 static bn_rows layer_input(const layout *views, const bn_net *net, const bn_rows *X,
-                               int64_t l, int64_t m)
+                           int64_t l, int64_t m)
 {
     if (l == 0)
         return *X;
