@@ -170,3 +170,23 @@ def test_same_messages(digits, capsys):
         sk.MLPClassifier(**params).fit(X, y)
     assert ours == capsys.readouterr().out
     assert ours.count("Iteration") == 3
+
+
+def test_grid_search_over_a_pipeline_matches(digits):
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    X, y = digits
+    grid = {"mlp__alpha": [1e-4, 1e-1], "mlp__activation": ["relu", "tanh"]}
+    results = []
+    for module in (bn, sk):
+        pipeline = make_pipeline(StandardScaler(), module.MLPClassifier(
+            hidden_layer_sizes=(10,), max_iter=8, random_state=0))
+        pipeline.steps[-1] = ("mlp", pipeline.steps[-1][1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            search = GridSearchCV(pipeline, grid, cv=3).fit(X, y)
+        results.append(search)
+    ours, theirs = results
+    assert ours.best_params_ == theirs.best_params_
+    assert_allclose(ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"])
