@@ -35,8 +35,12 @@ PRELU_INITIAL_SLOPE = 0.25
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _finite_sum(X):
-    """True when X's sum is finite, so every element is (an overflowing sum says nothing)."""
+def _all_finite(X):
+    """True when X is known to hold only finite values: checked element by element when X
+    is small (cheapest there), else through its sum, which is finite only then (a sum that
+    overflows says nothing, and sends X to the full validation)."""
+    if X.size <= 65536:
+        return bool(np.isfinite(X).all())
     with np.errstate(over="ignore", invalid="ignore"):
         return math.isfinite(X.sum())
 
@@ -179,7 +183,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             and X.shape[0] > 0
             and X.shape[1] == self.n_features_in_
             and not hasattr(self, "feature_names_in_")
-            and _finite_sum(X)
+            and _all_finite(X)
         ):
             return X
         return validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)

@@ -12,6 +12,13 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from bendernet._base import BaseMultilayerPerceptron
 from bendernet._docstrings import SHARED_ATTRIBUTES, SHARED_PARAMETERS
 
+
+def _check_is_fitted(estimator):
+    # scikit-learn's check (and its NotFittedError) when not fitted; a fitted model skips
+    # its tag lookups, a good part of a one-row predict
+    if not hasattr(estimator, "coefs_"):
+        check_is_fitted(estimator)
+
 class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     __doc__ = (
         """Multi-layer perceptron classifier, scikit-learn's, on bendernet's kernels.
@@ -147,7 +154,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The predicted classes.
         """
-        check_is_fitted(self)
+        _check_is_fitted(self)
         return self._predict(X)
 
     def _predict(self, X, check_input=True):
@@ -208,7 +215,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y_prob : ndarray of shape (n_samples, n_classes)
             Class probabilities, classes ordered as in classes_.
         """
-        check_is_fitted(self)
+        _check_is_fitted(self)
         y_pred = self._forward_pass_fast(X)
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
@@ -327,7 +334,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values.
         """
-        check_is_fitted(self)
+        _check_is_fitted(self)
         return self._predict(X)
 
     def _predict(self, X, check_input=True):
