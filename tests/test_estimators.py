@@ -252,3 +252,35 @@ def test_concurrent_fits_from_python_threads_match_a_lone_fit():
     for model in fitted:
         for a, b in zip(model.coefs_, alone.coefs_):
             assert_array_equal(a, b)
+
+
+def test_keyboard_interrupt_keeps_the_model_trained_so_far(iris, monkeypatch):
+    # as scikit-learn: warn, stop, and keep the epochs that finished
+    from bendernet import _network
+
+    X, y = iris
+    make_epochs = _network.Network.epochs
+
+    def epochs_interrupted_at_the_third(self, *args):
+        epochs = make_epochs(self, *args)
+
+        class Interrupting:
+            calls = 0
+
+            def run(self, order, learning_rate):
+                Interrupting.calls += 1
+                if Interrupting.calls == 3:
+                    raise KeyboardInterrupt
+                return epochs.run(order, learning_rate)
+
+        return Interrupting()
+
+    monkeypatch.setattr(_network.Network, "epochs", epochs_interrupted_at_the_third)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        model = MLPClassifier(hidden_layer_sizes=(5,), max_iter=50, random_state=0).fit(X, y)
+    monkeypatch.undo()
+    assert model.n_iter_ == 2 and len(model.loss_curve_) == 2
+    two_epochs = quiet_fit(MLPClassifier(hidden_layer_sizes=(5,), max_iter=2, random_state=0),
+                           X, y)
+    for a, b in zip(model.coefs_, two_epochs.coefs_):
+        assert_array_equal(a, b)
