@@ -5,7 +5,6 @@ random_state gives scikit-learn's model; each epoch (every mini-batch: gather, f
 loss, backprop, optimizer step) is one call into the kernels, through ``_network``.
 """
 
-import math
 import operator
 import warnings
 from abc import ABC, abstractmethod
@@ -25,24 +24,12 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from bendernet import activations
 from bendernet._network import BACKENDS, Network, layer_input
 from bendernet._optimizer import Optimizer
+from bendernet._predict_input import validated_for_predict
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 #: The slope every PReLU layer starts from.
 PRELU_INITIAL_SLOPE = 0.25
-
-
-_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _all_finite(X):
-    """True when X is known to hold only finite values: checked element by element when X
-    is small (cheapest there), else through its sum, which is finite only then (a sum that
-    overflows says nothing, and sends X to the full validation)."""
-    if X.size <= 65536:
-        return bool(np.isfinite(X).all())
-    with np.errstate(over="ignore", invalid="ignore"):
-        return math.isfinite(X.sum())
 
 
 class BaseMultilayerPerceptron(BaseEstimator, ABC):
@@ -171,27 +158,10 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     # ---- prediction --------------------------------------------------------------------------
 
-    def _validate_for_predict(self, X):
-        """validate_data(reset=False), skipped for an input it would pass through unchanged:
-        a C-contiguous float ndarray of the right width with finite values (and no feature
-        names to compare). Anything else, errors included, takes scikit-learn's path."""
-        if (
-            type(X) is np.ndarray
-            and X.ndim == 2
-            and X.dtype in _FLOAT_DTYPES
-            and X.flags.c_contiguous
-            and X.shape[0] > 0
-            and X.shape[1] == self.n_features_in_
-            and not hasattr(self, "feature_names_in_")
-            and _all_finite(X)
-        ):
-            return X
-        return validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
-
     def _forward_pass_fast(self, X, check_input=True):
         """The output layer's values for X (probabilities for a classifier)."""
         if check_input:
-            X = self._validate_for_predict(X)
+            X = validated_for_predict(self, X)
         # as NumPy would promote X @ coefs_: ints predict in float64, float32 stays float32
         dtype = np.result_type(X.dtype, *self.coefs_, *self.intercepts_, np.float32)
         network = self._network(dtype)
