@@ -284,3 +284,14 @@ def test_keyboard_interrupt_keeps_the_model_trained_so_far(iris, monkeypatch):
                            X, y)
     for a, b in zip(model.coefs_, two_epochs.coefs_):
         assert_array_equal(a, b)
+
+
+def test_early_stopped_model_predicts_from_its_best_epoch(iris):
+    X, y = iris
+    model = quiet_fit(MLPClassifier(hidden_layer_sizes=(8,), early_stopping=True,
+                                    max_iter=60, n_iter_no_change=3, random_state=0), X, y)
+    best = int(np.argmax(model.validation_scores_))
+    replay = quiet_fit(MLPClassifier(hidden_layer_sizes=(8,), max_iter=best + 1,
+                                     early_stopping=True, n_iter_no_change=1000,
+                                     random_state=0), X, y)
+    assert_array_equal(model.predict_proba(X), replay.predict_proba(X))

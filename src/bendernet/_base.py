@@ -395,7 +395,10 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             warnings.warn("Training interrupted by user.")
 
         if early_stopping:
+            # the best epoch's copies become the flat buffer again, so predict needs no
+            # packing
             self._restore(self._best)
+            self._adopt_params(network, self._flat_params(network))
 
     def _update_no_improvement_count(self, early_stopping, X_val, y_val, sw_val):
         if early_stopping:
