@@ -140,30 +140,42 @@ cdef ptrdiff_t element_stride(Py_ssize_t byte_stride, Py_ssize_t size) except? -
     return byte_stride // size
 
 
+cdef struct product_strides:
+    ptrdiff_t c_rs, c_cs, a_rs, a_cs, b_rs, b_cs
+
+
+cdef product_strides strides_of(Py_ssize_t *C, Py_ssize_t *A, Py_ssize_t *B,
+                                Py_ssize_t size) except *:
+    """The element strides of a product's three matrices, from NumPy's byte strides."""
+    cdef product_strides st
+    st.c_rs = element_stride(C[0], size)
+    st.c_cs = element_stride(C[1], size)
+    st.a_rs = element_stride(A[0], size)
+    st.a_cs = element_stride(A[1], size)
+    st.b_rs = element_stride(B[0], size)
+    st.b_cs = element_stride(B[1], size)
+    return st
+
+
 def gemm(floating[:, :] C, const floating[:, :] A, const floating[:, :] B, double beta=0,
          const int64_t[::1] a_rows=None, const int64_t[::1] b_rows=None):
     """C = beta*C + A[a_rows] @ B[b_rows], any strides."""
     cdef int64_t m = C.shape[0], n = C.shape[1], k = A.shape[1]
-    cdef Py_ssize_t size = sizeof(floating)
     check_operands(m, n, k, A.shape[0] if a_rows is None else a_rows.shape[0], B.shape[1],
                    B.shape[0] if b_rows is None else b_rows.shape[0], a_rows, A.shape[0],
                    b_rows, B.shape[0])
-    cdef ptrdiff_t c_rs = element_stride(C.strides[0], size)
-    cdef ptrdiff_t c_cs = element_stride(C.strides[1], size)
-    cdef ptrdiff_t a_rs = element_stride(A.strides[0], size)
-    cdef ptrdiff_t a_cs = element_stride(A.strides[1], size)
-    cdef ptrdiff_t b_rs = element_stride(B.strides[0], size)
-    cdef ptrdiff_t b_cs = element_stride(B.strides[1], size)
+    cdef product_strides st = strides_of(C.strides, A.strides, B.strides, sizeof(floating))
     cdef const int64_t *a_index = index_or_null(a_rows)
     cdef const int64_t *b_index = index_or_null(b_rows)
     cdef int status
     with nogil:
         if floating is float:
-            status = bn_gemm_f32(&C[0, 0], c_rs, c_cs, &A[0, 0], a_rs, a_cs, a_index,
-                                 &B[0, 0], b_rs, b_cs, b_index, m, n, k, <float>beta)
+            status = bn_gemm_f32(&C[0, 0], st.c_rs, st.c_cs, &A[0, 0], st.a_rs, st.a_cs,
+                                 a_index, &B[0, 0], st.b_rs, st.b_cs, b_index, m, n, k,
+                                 <float>beta)
         else:
-            status = bn_gemm_f64(&C[0, 0], c_rs, c_cs, &A[0, 0], a_rs, a_cs, a_index,
-                                 &B[0, 0], b_rs, b_cs, b_index, m, n, k, beta)
+            status = bn_gemm_f64(&C[0, 0], st.c_rs, st.c_cs, &A[0, 0], st.a_rs, st.a_cs,
+                                 a_index, &B[0, 0], st.b_rs, st.b_cs, b_index, m, n, k, beta)
     check(status)
 
 
@@ -174,7 +186,6 @@ def gemm_bias_activation(floating[:, :] C, floating[:, :] pre, const floating[:,
     """C = f(A[a_rows] @ B[b_rows] + bias), pre = A[a_rows] @ B[b_rows] + bias when given
     (with C's strides); any strides; bias None adds nothing, activation < 0 applies none."""
     cdef int64_t m = C.shape[0], n = C.shape[1], k = A.shape[1]
-    cdef Py_ssize_t size = sizeof(floating)
     check_operands(m, n, k, A.shape[0] if a_rows is None else a_rows.shape[0], B.shape[1],
                    B.shape[0] if b_rows is None else b_rows.shape[0], a_rows, A.shape[0],
                    b_rows, B.shape[0])
@@ -182,12 +193,7 @@ def gemm_bias_activation(floating[:, :] C, floating[:, :] pre, const floating[:,
     require(pre is None or (pre.shape[0] == m and pre.shape[1] == n and
                             pre.strides[0] == C.strides[0] and pre.strides[1] == C.strides[1]),
             "pre's shape or strides differ from C's")
-    cdef ptrdiff_t c_rs = element_stride(C.strides[0], size)
-    cdef ptrdiff_t c_cs = element_stride(C.strides[1], size)
-    cdef ptrdiff_t a_rs = element_stride(A.strides[0], size)
-    cdef ptrdiff_t a_cs = element_stride(A.strides[1], size)
-    cdef ptrdiff_t b_rs = element_stride(B.strides[0], size)
-    cdef ptrdiff_t b_cs = element_stride(B.strides[1], size)
+    cdef product_strides st = strides_of(C.strides, A.strides, B.strides, sizeof(floating))
     cdef const int64_t *a_index = index_or_null(a_rows)
     cdef const int64_t *b_index = index_or_null(b_rows)
     cdef floating *pre_ptr = NULL if pre is None else &pre[0, 0]
@@ -195,14 +201,15 @@ def gemm_bias_activation(floating[:, :] C, floating[:, :] pre, const floating[:,
     cdef int status
     with nogil:
         if floating is float:
-            status = bn_gemm_bias_activation_f32(&C[0, 0], pre_ptr, c_rs, c_cs, &A[0, 0],
-                                                 a_rs, a_cs, a_index, &B[0, 0], b_rs, b_cs,
-                                                 b_index, bias_ptr, m, n, k, activation,
-                                                 <float>alpha)
+            status = bn_gemm_bias_activation_f32(&C[0, 0], pre_ptr, st.c_rs, st.c_cs, &A[0, 0],
+                                                 st.a_rs, st.a_cs, a_index, &B[0, 0],
+                                                 st.b_rs, st.b_cs, b_index, bias_ptr, m, n,
+                                                 k, activation, <float>alpha)
         else:
-            status = bn_gemm_bias_activation_f64(&C[0, 0], pre_ptr, c_rs, c_cs, &A[0, 0],
-                                                 a_rs, a_cs, a_index, &B[0, 0], b_rs, b_cs,
-                                                 b_index, bias_ptr, m, n, k, activation, alpha)
+            status = bn_gemm_bias_activation_f64(&C[0, 0], pre_ptr, st.c_rs, st.c_cs, &A[0, 0],
+                                                 st.a_rs, st.a_cs, a_index, &B[0, 0],
+                                                 st.b_rs, st.b_cs, b_index, bias_ptr, m, n,
+                                                 k, activation, alpha)
     check(status)
 
 
