@@ -11,7 +11,6 @@
  * one thread, KC products at a time in the order p = 0, 1, ..., k-1, so results are the
  * same bit for bit whatever the number of threads. The fused epilogue (+ bias, then the
  * activation) runs on each tile right after its last slice, while the tile is in L1. */
-#include <pthread.h>
 #include <stdlib.h>
 #include "bendernet.h"
 #include "real.h"
@@ -20,6 +19,7 @@
 #include "gemm_kernels.h"
 #include "gemm_select.h"
 #include "gemm_pack.h"
+#include "gemm_scratch.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -305,51 +305,6 @@ static void scale_output(const product *pr)
     }
 }
 
-/* ---- scratch: the packed blocks --------------------------------------------------------
- * Each calling thread keeps its scratch from one product to the next, grown to the largest
- * it has needed, so that a training loop allocates (and page-faults) nothing after its
- * first batch; a thread's scratch is freed when the thread ends. */
-typedef struct {
-    real *data;
-    size_t len;
-} scratch_cache;
-
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_key_once = PTHREAD_ONCE_INIT;
-
-static void free_scratch_cache(void *cache)
-{
-    free(((scratch_cache *)cache)->data);
-    free(cache);
-}
-
-static void make_scratch_key(void)
-{
-    pthread_key_create(&scratch_key, free_scratch_cache);
-}
-
-/* len reals, 64-byte aligned, owned by the calling thread; NULL when out of memory */
-static real *thread_scratch(size_t len)
-{
-    pthread_once(&scratch_key_once, make_scratch_key);
-    scratch_cache *cache = pthread_getspecific(scratch_key);
-    if (!cache) {
-        cache = calloc(1, sizeof *cache);
-        if (!cache || pthread_setspecific(scratch_key, cache)) {
-            free(cache);
-            return NULL;
-        }
-    }
-    if (cache->len < len) {
-        /* aligned_alloc wants a multiple of the alignment */
-        size_t bytes = (len * sizeof(real) + 63) / 64 * 64;
-        free(cache->data);
-        cache->data = aligned_alloc(64, bytes);
-        cache->len = cache->data ? len : 0;
-    }
-    return cache->data;
-}
-
 /* Threads worth starting: one per GEMM_FLOPS_PER_THREAD of work, at most OpenMP's limit
  * (OMP_NUM_THREADS, or threadpoolctl's) */
 static int thread_count(const product *pr)
@@ -385,7 +340,7 @@ static int run(const product *pr)
     int64_t line = 64 / sizeof(real);
     int64_t b_len = round_up(round_up(min64(GEMM_NC, pr->n), nr) * kc, line);
     int64_t a_len = round_up(min64(GEMM_MC, round_up(pr->m, mr)) * kc, line);
-    real *buffer = thread_scratch((size_t)(b_len + n_threads * a_len));
+    real *buffer = BN(bn_gemm_thread_scratch)((size_t)(b_len + n_threads * a_len));
     if (!buffer)
         return BN_ENOMEM;
     scratch s = {buffer, buffer + b_len, a_len};
