@@ -7,9 +7,9 @@
  *   loop 2  jr  NR-column micro-panels of B~
  *   loop 1  ir  MR-row micro-panels of A~: the micro-kernel updates one MR x NR tile of C
  *
- * Threads split only the output (loop 3), never the reduction: every element is summed by
- * one thread, KC products at a time in the order p = 0, 1, ..., k-1, so results are the
- * same bit for bit whatever the number of threads. The fused epilogue (+ bias, then the
+ * Threads (pool.c) split only the output (loop 3), never the reduction: every element is
+ * summed by one thread, KC products at a time in the order p = 0, 1, ..., k-1, so results
+ * are the same bit for bit whatever the number of threads. The fused epilogue (+ bias, then the
  * activation) runs on each tile right after its last slice, while the tile is in L1. */
 #include <stdlib.h>
 #include "bendernet.h"
@@ -20,18 +20,10 @@
 #include "gemm_select.h"
 #include "gemm_pack.h"
 #include "gemm_scratch.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-#else
-/* built without OpenMP: one thread, and the pragmas are ignored */
-static int omp_get_max_threads(void) { return 1; }
-static int omp_get_num_threads(void) { return 1; }
-static int omp_get_thread_num(void) { return 0; }
-#endif
+#include "pool.h"
 
 /* Pieces of work loop 3 makes per thread, so that a thread slowed by other programs on its
- * core hands its share to the others instead of holding them up at the barrier. */
+ * core hands its share to the others. */
 #define PIECES_PER_THREAD 4
 
 typedef void (*microkernel)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
@@ -85,6 +77,7 @@ typedef struct {
     real *b_block;            /* [nc/NR panels][kc, NR] */
     real *a_blocks;           /* per thread: [mc/MR panels][kc, MR] */
     int64_t a_block_len;
+    int n_threads;
 } scratch;
 
 /* How loop 3 cuts an m x nc block of C: pieces of rows x cols, row-major */
@@ -188,58 +181,65 @@ static partition cut_block(const product *pr, int64_t nc, int n_threads)
     return part;
 }
 
-/* Loop 3: C[:, j0:j0+nc] += A[:, p0:p0+kc] @ B~, the pieces shared out to the threads as
- * they come free; each packs its rows of A into its own A~ (L2), or when A is read in
- * place, only a last tile of fewer than MR rows */
-static void loop3_pieces(const product *pr, const scratch *s, int64_t j0, int64_t nc,
-                         int64_t p0, int64_t kc, real beta, int last)
+/* One KC slice of an NC-column block, as the threads share it out:
+ * C[:, j0:j0+nc] (beta *)= C + A[:, p0:p0+kc] @ B[p0:p0+kc, j0:j0+nc] */
+typedef struct {
+    const product *pr;
+    const scratch *s;
+    partition part;
+    int64_t j0, nc, p0, kc;
+    real beta;
+    int last;                 /* the slice ends the reduction: run the epilogue */
+} slice;
+
+/* B~[kc, jr:jr+NR] = B[p0:p0+kc, j0+jr:j0+jr+NR] for jr = panel * NR, the last panel
+ * perhaps NR/2 wide */
+static void pack_b_panel(void *context, int64_t panel, int thread)
 {
-    int64_t mr = pr->kernel.mr;
-    partition part = cut_block(pr, nc, omp_get_num_threads());
-    real *a_block = s->a_blocks + omp_get_thread_num() * s->a_block_len;
-    int64_t n_pieces = part.n_row_pieces * part.n_col_pieces;
-    #pragma omp for schedule(dynamic, 1)
-    for (int64_t piece = 0; piece < n_pieces; piece++) {
-        int64_t i0 = piece / part.n_col_pieces * part.rows;
-        int64_t jp = piece % part.n_col_pieces * part.cols;
-        int64_t mc = min64(part.rows, pr->m - i0);
-        if (!pr->a_in_place)
-            BN(bn_pack_a_block)(a_block, &pr->A, i0, mc, mr, p0, kc);
-        else if (mc % mr)
-            BN(bn_pack_panel)(a_block, &pr->A, i0 + mc / mr * mr, mc % mr, mr, p0, kc);
-        loop2_panels(pr, a_block, s->b_block, i0, mc, j0, nc, jp, min64(part.cols, nc - jp), p0,
-                     kc, beta, last);
-    }
+    (void)thread;
+    const slice *sl = context;
+    int64_t nr = sl->pr->kernel.nr, jr = panel * nr;
+    BN(bn_pack_panel)(sl->s->b_block + jr * sl->kc, &sl->pr->Bt, sl->j0 + jr,
+                      min64(nr, sl->nc - jr), panel_width(&sl->pr->kernel, jr, sl->nc), sl->p0,
+                      sl->kc);
 }
 
-/* B~[kc,nc] = B[p0:p0+kc, j0:j0+nc] as NR-column panels (the last perhaps NR/2), the
- * threads packing a share each */
-static void pack_b_block(const product *pr, real *b_block, int64_t j0, int64_t nc,
-                         int64_t p0, int64_t kc)
+/* Loop 3, one piece: its rows of A packed into the thread's own A~ (L2), or when A is read
+ * in place, only a last tile of fewer than MR rows; then its panels of B~ */
+static void loop3_piece(void *context, int64_t piece, int thread)
 {
-    int64_t nr = pr->kernel.nr;
-    int64_t n_panels = ceil_div(nc, nr);
-    #pragma omp for schedule(static)
-    for (int64_t panel = 0; panel < n_panels; panel++) {
-        int64_t jr = panel * nr;
-        BN(bn_pack_panel)(b_block + jr * kc, &pr->Bt, j0 + jr, min64(nr, nc - jr),
-                          panel_width(&pr->kernel, jr, nc), p0, kc);
-    }
+    const slice *sl = context;
+    const product *pr = sl->pr;
+    const partition *part = &sl->part;
+    int64_t mr = pr->kernel.mr;
+    real *a_block = sl->s->a_blocks + thread * sl->s->a_block_len;
+    int64_t i0 = piece / part->n_col_pieces * part->rows;
+    int64_t jp = piece % part->n_col_pieces * part->cols;
+    int64_t mc = min64(part->rows, pr->m - i0);
+    if (!pr->a_in_place)
+        BN(bn_pack_a_block)(a_block, &pr->A, i0, mc, mr, sl->p0, sl->kc);
+    else if (mc % mr)
+        BN(bn_pack_panel)(a_block, &pr->A, i0 + mc / mr * mr, mc % mr, mr, sl->p0, sl->kc);
+    loop2_panels(pr, a_block, sl->s->b_block, i0, mc, sl->j0, sl->nc, jp,
+                 min64(part->cols, sl->nc - jp), sl->p0, sl->kc, sl->beta, sl->last);
 }
 
 /* Loop 4: C[:, j0:j0+nc] = beta * C + A @ B[:, j0:j0+nc], KC products of each sum at a
- * time; beta applies to the first slice only */
+ * time; beta applies to the first slice only. The threads pack B~ a panel at a time, then
+ * take the pieces of loop 3 as they come free. */
 static void loop4_slices(const product *pr, const scratch *s, int64_t j0, int64_t nc)
 {
     for (int64_t p0 = 0; p0 < pr->k; p0 += GEMM_KC) {
         int64_t kc = min64(GEMM_KC, pr->k - p0);
-        pack_b_block(pr, s->b_block, j0, nc, p0, kc);
-        loop3_pieces(pr, s, j0, nc, p0, kc, p0 == 0 ? pr->beta : 1, p0 + kc == pr->k);
+        slice sl = {pr, s, cut_block(pr, nc, s->n_threads), j0, nc, p0, kc,
+                    p0 == 0 ? pr->beta : 1, p0 + kc == pr->k};
+        bn_parallel_for(ceil_div(nc, pr->kernel.nr), s->n_threads, pack_b_panel, &sl);
+        bn_parallel_for(sl.part.n_row_pieces * sl.part.n_col_pieces, s->n_threads, loop3_piece,
+                        &sl);
     }
 }
 
-/* Loop 5: C = beta * C + A @ B, NC columns at a time. Run by every thread of the team; the
- * work-sharing loops inside divide the work. */
+/* Loop 5: C = beta * C + A @ B, NC columns at a time */
 static void loop5_column_blocks(const product *pr, const scratch *s)
 {
     for (int64_t j0 = 0; j0 < pr->n; j0 += GEMM_NC)
@@ -280,16 +280,33 @@ static void unpacked_tile(const product *pr, int64_t i0, int64_t rows, int64_t j
         finish_tile(pr, i0, rows, j0, cols);
 }
 
-/* C = beta * C + A @ B, one MR x NR tile at a time, the tiles shared out to the threads */
-static void unpacked_tiles(const product *pr)
+/* A run of the narrow product's MR x NR tiles, row-major, as one task for the threads */
+typedef struct {
+    const product *pr;
+    int64_t n_tiles, n_tasks;
+} tile_runs;
+
+/* C = beta * C + A @ B on tiles [task, task + 1) * n_tiles / n_tasks */
+static void unpacked_tile_run(void *context, int64_t task, int thread)
 {
-    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr;
-    int64_t n_col_tiles = ceil_div(pr->n, nr), n_tiles = ceil_div(pr->m, mr) * n_col_tiles;
-    #pragma omp for schedule(static)
-    for (int64_t tile = 0; tile < n_tiles; tile++) {
+    (void)thread;
+    const tile_runs *runs = context;
+    const product *pr = runs->pr;
+    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, n_col_tiles = ceil_div(pr->n, nr);
+    int64_t end = (task + 1) * runs->n_tiles / runs->n_tasks;
+    for (int64_t tile = task * runs->n_tiles / runs->n_tasks; tile < end; tile++) {
         int64_t i0 = tile / n_col_tiles * mr, j0 = tile % n_col_tiles * nr;
         unpacked_tile(pr, i0, min64(mr, pr->m - i0), j0, min64(nr, pr->n - j0));
     }
+}
+
+/* C = beta * C + A @ B, one MR x NR tile at a time, runs of tiles shared out to the
+ * threads */
+static void unpacked_tiles(const product *pr, int n_threads)
+{
+    int64_t n_tiles = ceil_div(pr->m, pr->kernel.mr) * ceil_div(pr->n, pr->kernel.nr);
+    tile_runs runs = {pr, n_tiles, min64(n_tiles, (int64_t)PIECES_PER_THREAD * n_threads)};
+    bn_parallel_for(runs.n_tasks, n_threads, unpacked_tile_run, &runs);
 }
 
 /* C = beta * C for k == 0 (an empty sum), then the epilogue */
@@ -305,13 +322,13 @@ static void scale_output(const product *pr)
     }
 }
 
-/* Threads worth starting: one per GEMM_FLOPS_PER_THREAD of work, at most OpenMP's limit
+/* Threads worth using: one per GEMM_FLOPS_PER_THREAD of work, at most OpenMP's limit
  * (OMP_NUM_THREADS, or threadpoolctl's) */
 static int thread_count(const product *pr)
 {
     double flops = 2.0 * (double)pr->m * (double)pr->n * (double)pr->k;
     double wanted = flops / GEMM_FLOPS_PER_THREAD;
-    int most = omp_get_max_threads();
+    int most = bn_pool_max_workers();
     return wanted >= most ? most : wanted < 1 ? 1 : (int)wanted;
 }
 
@@ -325,14 +342,7 @@ static int run(const product *pr)
     }
     int n_threads = thread_count(pr);
     if (pr->unpacked) {
-        /* entering even an inactive parallel region costs about a microsecond, which a
-         * tiny product (XOR's) cannot afford */
-        if (n_threads > 1) {
-            #pragma omp parallel num_threads(n_threads)
-            unpacked_tiles(pr);
-        } else {
-            unpacked_tiles(pr);
-        }
+        unpacked_tiles(pr, n_threads);
         return BN_OK;
     }
     int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, kc = min64(GEMM_KC, pr->k);
@@ -343,13 +353,8 @@ static int run(const product *pr)
     real *buffer = BN(bn_gemm_thread_scratch)((size_t)(b_len + n_threads * a_len));
     if (!buffer)
         return BN_ENOMEM;
-    scratch s = {buffer, buffer + b_len, a_len};
-    if (n_threads > 1) {
-        #pragma omp parallel num_threads(n_threads)
-        loop5_column_blocks(pr, &s);
-    } else {
-        loop5_column_blocks(pr, &s);
-    }
+    scratch s = {buffer, buffer + b_len, a_len, n_threads};
+    loop5_column_blocks(pr, &s);
     return BN_OK;
 }
 

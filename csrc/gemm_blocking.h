@@ -42,13 +42,13 @@
 #define GEMM_PACK_A_MIN_PANELS 3
 
 /* ---- threads ---------------------------------------------------------------------------
- * Floating-point operations (2 m n k) a product must have for each thread it starts. A
- * second thread first pays at about 0.5 MFLOP on a quiet machine (1.1x at 64^3, 1.4x at
- * 96^3, 1.6x from 2.5 MFLOP), but each product's barriers wait for a thread whose core
- * another program may hold: with the other core busy, W1's 2.6 MFLOP products made a fit
- * 3x to 36x slower on two threads than on one. 4 MFLOP per thread keeps products that
- * small on one thread and gives two to the larger ones (W2's 8 MFLOP hidden layer and up),
- * which absorb a late thread. */
+ * Floating-point operations (2 m n k) a product must have for each thread it uses. On a
+ * quiet machine a second thread pays from about 0.5 MFLOP, yet W1's 2.6 MFLOP products made
+ * whole fits only 0-11% faster on two threads (a fit's other work stays on one), and at
+ * times, for seconds on end, 2x slower: both threads on their own core, the calling one
+ * running at half speed, no steal time. OpenMP's barriers made it worse still under load
+ * (3x to 36x). 4 MFLOP per thread keeps products that small on one thread and gives two to
+ * the larger ones (W2's 8 MFLOP hidden layer and up), where a second thread pays 1.4x. */
 #define GEMM_FLOPS_PER_THREAD 4000000
 
 #endif

@@ -1,0 +1,20 @@
+/* The worker threads of the matrix product (pool.c). Internal. */
+#ifndef BN_POOL_H
+#define BN_POOL_H
+#include <stdint.h>
+
+/* One task of a parallel loop: task is its index, worker the thread running it (0 is the
+ * caller, 1 .. n_workers-1 the pool's threads), so a task can pick per-worker scratch. */
+typedef void (*bn_task)(void *context, int64_t task, int worker);
+
+/* Runs run(context, t, worker) once for every t in [0, n_tasks) and returns when all have
+ * finished. The caller takes tasks itself, in order, and up to n_workers - 1 pool threads
+ * take them too if they come: nobody waits for a thread that has not started a task. With
+ * n_workers <= 1, or while another thread is using the pool, the caller runs them all. */
+void bn_parallel_for(int64_t n_tasks, int n_workers, bn_task run, void *context);
+
+/* Threads a parallel loop may use: OpenMP's limit for the calling thread (OMP_NUM_THREADS,
+ * or threadpoolctl's), 1 without OpenMP */
+int bn_pool_max_workers(void);
+
+#endif

@@ -1,0 +1,125 @@
+"""The matrix product's worker threads (csrc/pool.c): their number follows OpenMP's limit,
+callers in many Python threads share them, and a forked child gets its own."""
+
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from bendernet import _kernels
+
+# 2 * 300 * 200 * 400 = 48 MFLOP: large enough that the product asks for every thread
+M, N, K = 300, 200, 400
+
+
+def operands(seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((M, K)).astype(dtype), rng.standard_normal((K, N)).astype(dtype)
+
+
+def product(A, B):
+    C = np.empty((A.shape[0], B.shape[1]), A.dtype)
+    _kernels.gemm(C, A, B)
+    return C
+
+
+def run_python(code, timeout=120, **env):
+    return subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=timeout, check=True).stdout
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+@pytest.mark.parametrize("omp_num_threads,new_threads", [("1", 0), ("2", 1)])
+def test_worker_threads_follow_omp_num_threads(omp_num_threads, new_threads):
+    code = f"""
+import os, numpy as np
+from bendernet import _kernels
+A, B = np.ones(({M}, {K})), np.ones(({K}, {N}))
+C = np.empty(({M}, {N}))
+before = len(os.listdir("/proc/self/task"))
+_kernels.gemm(C, A, B)
+assert (C == {K}).all()
+print(len(os.listdir("/proc/self/task")) - before)
+"""
+    assert int(run_python(code, OMP_NUM_THREADS=omp_num_threads)) == new_threads
+
+
+def test_callers_in_many_threads_get_a_lone_callers_bits():
+    # one caller holds the workers at a time; the others run their products alone
+    cases = [operands(seed, dtype) for seed in range(4) for dtype in (np.float32, np.float64)]
+    expected = [product(A, B) for A, B in cases]
+    results = [[None] * 10 for _ in cases]
+
+    def work(i):
+        for r in range(10):
+            results[i][r] = product(*cases[i])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(cases))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for want, got in zip(expected, results):
+        for C in got:
+            assert np.array_equal(C, want)
+
+
+def test_threads_and_one_thread_agree_while_the_workers_are_busy_elsewhere():
+    A, B = operands(5)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        alone = product(A, B)
+    done = threading.Event()
+
+    def keep_busy():
+        while not done.is_set():
+            product(*operands(6))
+
+    other = threading.Thread(target=keep_busy)
+    other.start()
+    try:
+        for _ in range(20):
+            assert np.array_equal(product(A, B), alone)
+    finally:
+        done.set()
+        other.join()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not os.path.isdir("/proc/self/task"),
+                    reason="needs fork, and counts threads in /proc")
+def test_a_forked_child_multiplies_with_threads_of_its_own():
+    # the parent's worker exists (and may hold the pool's lock) when it forks; the child has
+    # no worker, must neither hang nor compute wrongly, and starts one of its own
+    code = f"""
+import os, threading, numpy as np
+from bendernet import _kernels
+rng = np.random.default_rng(0)
+A, B = rng.standard_normal(({M}, {K})), rng.standard_normal(({K}, {N}))
+def product():
+    C = np.empty(({M}, {N}))
+    _kernels.gemm(C, A, B)
+    return C
+expected = product()
+stop = threading.Event()
+def busy():
+    while not stop.is_set():
+        product()
+worker = threading.Thread(target=busy)
+worker.start()
+statuses = []
+for _ in range(5):
+    pid = os.fork()
+    if pid == 0:
+        before = len(os.listdir("/proc/self/task"))
+        ok = all(np.array_equal(product(), expected) for _ in range(3))
+        started = len(os.listdir("/proc/self/task")) - before
+        os._exit(0 if ok and started == 1 else 3)
+    statuses.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+stop.set()
+worker.join()
+print(statuses)
+"""
+    assert run_python(code, timeout=60).strip() == "[0, 0, 0, 0, 0]"
