@@ -5,6 +5,7 @@
 #include "bendernet.h"
 #include "real.h"
 #include "activations.h"
+#include "vector_clones.h"
 
 static real logistic(real x)
 {
@@ -162,6 +163,7 @@ static int valid(int64_t N, int activation)
     return N >= 0 && activation >= 0 && activation < BN_N_ACTIVATIONS;
 }
 
+BN_VECTOR_CLONES
 int BN(bn_activation_forward)(real *out, const real *in, int64_t N, int activation, real alpha)
 {
     if (!valid(N, activation))
@@ -170,6 +172,7 @@ int BN(bn_activation_forward)(real *out, const real *in, int64_t N, int activati
     return BN_OK;
 }
 
+BN_VECTOR_CLONES
 int BN(bn_activation_derivative)(real *out, const real *in, int64_t N, int activation,
                                  real alpha)
 {
@@ -179,6 +182,7 @@ int BN(bn_activation_derivative)(real *out, const real *in, int64_t N, int activ
     return BN_OK;
 }
 
+BN_VECTOR_CLONES
 int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, int64_t N,
                                int activation, real alpha)
 {
@@ -190,6 +194,7 @@ int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, in
     return BN_OK;
 }
 
+BN_VECTOR_CLONES
 void BN(bn_bias_activation_row)(real *out, real *pre, ptrdiff_t stride, const real *bias,
                                 ptrdiff_t bias_stride, int64_t N, int activation, real alpha)
 {

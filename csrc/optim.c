@@ -4,7 +4,9 @@
 #include <tgmath.h>
 #include "bendernet.h"
 #include "real.h"
+#include "vector_clones.h"
 
+BN_VECTOR_CLONES
 void BN(bn_sgd_step)(real *P, real *V, const real *G, int64_t N,
                      real learning_rate, real momentum, int nesterov)
 {
@@ -14,6 +16,7 @@ void BN(bn_sgd_step)(real *P, real *V, const real *G, int64_t N,
     }
 }
 
+BN_VECTOR_CLONES
 void BN(bn_adam_step)(real *P, real *M, real *V, const real *G, int64_t N,
                       double lr_t, double beta1, double beta2, double epsilon)
 {
