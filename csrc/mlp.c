@@ -8,6 +8,7 @@
 #include <tgmath.h>
 #include "bendernet.h"
 #include "real.h"
+#include "vector_clones.h"
 
 /* plenty for the networks this library trains; deeper ones are rejected */
 #define MAX_LAYERS 64
@@ -152,22 +153,44 @@ static int forward(const layout *views, const bn_net *net, const bn_rows *X,
     return BN(bn_output_forward)(views->U[L - 1], m, net->units[L], net->output);
 }
 
+/* sum of x[i]^2, in SUM_LANES interleaved partial sums so that the additions pipeline and
+ * vectorise instead of each waiting on the last. scikit-learn sums with BLAS's dot, whose
+ * order is its own too: the penalty agrees to rounding, not bit for bit. */
+#define SUM_LANES 16
 static double squared_norm(const real *x, int64_t N)
 {
+    double lane[SUM_LANES] = {0};
+    int64_t i = 0;
+    for (; i + SUM_LANES <= N; i += SUM_LANES)
+        for (int j = 0; j < SUM_LANES; j++)
+            lane[j] += (double)x[i + j] * x[i + j];
     double sum = 0;
-    for (int64_t i = 0; i < N; i++)
+    for (; i < N; i++)
         sum += (double)x[i] * x[i];
+    for (int j = 0; j < SUM_LANES; j++)
+        sum += lane[j];
     return sum;
 }
 
-/* x[N] = (x + l2 * W) / weight_sum, the penalty and the mean of scikit-learn's gradient */
+/* x[N] = (x + l2 * W) / weight_sum, the penalty and the mean of scikit-learn's gradient.
+ * A divisor exact in `real` divides in `real`: a quotient correctly rounded to float is the
+ * double quotient rounded to float, so both give NumPy's result, and float lanes are twice
+ * as many. */
 static void finish_gradient(real *x, const real *W, int64_t N, double l2, double weight_sum)
 {
-    real penalty = (real)l2;
-    for (int64_t i = 0; i < N; i++)
-        x[i] = (real)((W ? x[i] + penalty * W[i] : x[i]) / weight_sum);
+    real penalty = (real)l2, divisor = (real)weight_sum;
+    if (W)
+        for (int64_t i = 0; i < N; i++)
+            x[i] = x[i] + penalty * W[i];
+    if ((double)divisor == weight_sum)
+        for (int64_t i = 0; i < N; i++)
+            x[i] = x[i] / divisor;
+    else
+        for (int64_t i = 0; i < N; i++)
+            x[i] = (real)(x[i] / weight_sum);
 }
 
+BN_VECTOR_CLONES
 int BN(bn_loss_grad)(double *loss, real *G, real *workspace, const real *P,
                      const bn_net *net, const bn_rows *X, const real *T, const real *sw,
                      const int64_t *rows, int64_t m)
