@@ -56,6 +56,24 @@ def test_matmul_lists_and_empty():
     assert np.array_equal(ops.matmul(np.ones((2, 0)), np.ones((0, 3))), np.zeros((2, 3)))
 
 
+def test_matmul_unusual_arrays_take_the_general_path():
+    # byte-swapped, subclassed, misaligned and read-only operands give NumPy's product too
+    rng = np.random.default_rng(4)
+    A, B = rng.standard_normal((7, 5)), rng.standard_normal((5, 3))
+    raw = np.zeros(A.nbytes + 1, np.uint8)[1:]
+    misaligned = raw.view(np.float64).reshape(A.shape)
+    misaligned[...] = A
+    read_only = A.copy()
+    read_only.flags.writeable = False
+    class Tagged(np.ndarray):
+        pass
+
+    for a in (A.astype(">f8"), A.view(Tagged), misaligned, read_only):
+        C = ops.matmul(a, B)
+        assert type(C) is np.ndarray and C.dtype == np.float64
+        np.testing.assert_allclose(C, A @ B, rtol=1e-12, atol=1e-12)
+
+
 def test_matmul_bad_input():
     with pytest.raises(ValueError, match="mismatch in its core dimension 0.*size 4 is "
                                          "different from 3"):
