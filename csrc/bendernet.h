@@ -79,6 +79,10 @@ int bn_gemm_kernel_available(const char *name);
  * when it is unknown or this CPU cannot run it. Not to be called during a product. */
 int bn_gemm_select_kernel(const char *name);
 
+/* Threads the matrix product and predict may use: OpenMP's limit for the calling thread
+ * (OMP_NUM_THREADS, or threadpoolctl's), 1 without OpenMP */
+int bn_max_threads(void);
+
 #define BN_DECLARING_F32
 #include "real.h"
 #include "bn_api.h"

@@ -104,7 +104,9 @@ int BN(bn_train_epoch)(real *P, real *state1, real *state2, int64_t *step, doubl
                        const bn_rows *X, const real *T, const real *sw,
                        const int64_t *order, int64_t n_order, int64_t batch_size);
 
-/* Y[m, n_out] = the network's output for every row of X, in chunks of chunk_rows rows
- * (workspace sized by bn_workspace_len(net, chunk_rows)). */
-int BN(bn_predict)(real *Y, real *workspace, const real *P, const bn_net *net,
-                   const bn_rows *X, int64_t chunk_rows);
+/* Y[m, n_out] = the network's output for every row of X, in chunks of chunk_rows rows.
+ * workspace holds n_workspaces workspaces of bn_workspace_len(net, chunk_rows) each, one
+ * for each thread that may run chunks (at most bn_max_threads()); a lone chunk gets the
+ * threads inside its matrix products instead. */
+int BN(bn_predict)(real *Y, real *workspace, int64_t n_workspaces, const real *P,
+                   const bn_net *net, const bn_rows *X, int64_t chunk_rows);

@@ -328,7 +328,7 @@ static int thread_count(const product *pr)
 {
     double flops = 2.0 * (double)pr->m * (double)pr->n * (double)pr->k;
     double wanted = flops / GEMM_FLOPS_PER_THREAD;
-    int most = bn_pool_max_workers();
+    int most = bn_max_threads();
     return wanted >= most ? most : wanted < 1 ? 1 : (int)wanted;
 }
 

@@ -4,11 +4,13 @@
  * the workspace holds, per layer, its output U_l[m, units[l+1]], the gradient D_l at its
  * pre-activation (at its output while it is being formed), and for PReLU the
  * pre-activation V_l. */
+#include <stdatomic.h>
 #include <string.h>
 #include <tgmath.h>
 #include "bendernet.h"
 #include "real.h"
 #include "vector_clones.h"
+#include "pool.h"
 
 /* plenty for the networks this library trains; deeper ones are rejected */
 #define MAX_LAYERS 64
@@ -276,27 +278,52 @@ int BN(bn_train_epoch)(real *P, real *state1, real *state2, int64_t *step, doubl
     return BN_OK;
 }
 
-int BN(bn_predict)(real *Y, real *workspace, const real *P, const bn_net *net,
-                   const bn_rows *X, int64_t chunk_rows)
+/* predict's chunks, shared out to threads that each own one workspace */
+typedef struct {
+    real *Y, *workspace;
+    int64_t workspace_len, chunk_rows;
+    const real *P;
+    const bn_net *net;
+    const bn_rows *X;
+    _Atomic int status;      /* the last failure, BN_OK if none */
+} predict_job;
+
+/* Y[start : start+m] = the network's output for rows [start, start+m) of X, start =
+ * chunk * chunk_rows */
+static void predict_chunk(void *context, int64_t chunk, int thread)
 {
-    if (!net_valid(net) || chunk_rows < 1 || X->n_cols != net->units[0] || X->n_rows < 0)
-        return BN_EINVAL;
-    int64_t n_out = net->units[net->n_layers];
-    for (int64_t start = 0; start < X->n_rows; start += chunk_rows) {
-        int64_t m = X->n_rows - start < chunk_rows ? X->n_rows - start : chunk_rows;
-        bn_rows chunk = *X;
-        chunk.n_rows = m;
-        if (X->indptr)
-            chunk.indptr = X->indptr + start;
-        else
-            chunk.values = (const real *)X->values + start * X->row_stride;
-        layout views;
-        lay_out(&views, net, P, NULL, workspace, m);
-        int status = forward(&views, net, &chunk, NULL, m);
-        if (status)
-            return status;
-        memcpy(Y + start * n_out, views.U[net->n_layers - 1],
+    predict_job *job = context;
+    const bn_net *net = job->net;
+    int64_t start = chunk * job->chunk_rows, n_out = net->units[net->n_layers];
+    int64_t m = job->X->n_rows - start < job->chunk_rows ? job->X->n_rows - start
+                                                         : job->chunk_rows;
+    bn_rows rows = *job->X;
+    rows.n_rows = m;
+    if (rows.indptr)
+        rows.indptr += start;
+    else
+        rows.values = (const real *)rows.values + start * rows.row_stride;
+    layout views;
+    lay_out(&views, net, job->P, NULL, job->workspace + thread * job->workspace_len, m);
+    int status = forward(&views, net, &rows, NULL, m);
+    if (status)
+        atomic_store(&job->status, status);
+    else
+        memcpy(job->Y + start * n_out, views.U[net->n_layers - 1],
                (size_t)(m * n_out) * sizeof(real));
-    }
-    return BN_OK;
+}
+
+int BN(bn_predict)(real *Y, real *workspace, int64_t n_workspaces, const real *P,
+                   const bn_net *net, const bn_rows *X, int64_t chunk_rows)
+{
+    if (!net_valid(net) || chunk_rows < 1 || n_workspaces < 1 ||
+        X->n_cols != net->units[0] || X->n_rows < 0)
+        return BN_EINVAL;
+    predict_job job = {Y, workspace, BN(bn_workspace_len)(net, chunk_rows), chunk_rows, P,
+                       net, X, BN_OK};
+    int threads = bn_max_threads();
+    int64_t n_chunks = (X->n_rows + chunk_rows - 1) / chunk_rows;
+    bn_parallel_for(n_chunks, n_workspaces < threads ? (int)n_workspaces : threads,
+                    predict_chunk, &job);
+    return job.status;
 }

@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
+#include "bendernet.h"
 #include "pool.h"
 
 #ifdef _OPENMP
@@ -216,7 +217,7 @@ void bn_parallel_for(int64_t n_tasks, int n_workers, bn_task run, void *context)
     atomic_flag_clear(&pool.in_use);
 }
 
-int bn_pool_max_workers(void)
+int bn_max_threads(void)
 {
 #ifdef _OPENMP
     return omp_get_max_threads();

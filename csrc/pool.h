@@ -13,8 +13,4 @@ typedef void (*bn_task)(void *context, int64_t task, int worker);
  * n_workers <= 1, or while another thread is using the pool, the caller runs them all. */
 void bn_parallel_for(int64_t n_tasks, int n_workers, bn_task run, void *context);
 
-/* Threads a parallel loop may use: OpenMP's limit for the calling thread (OMP_NUM_THREADS,
- * or threadpoolctl's), 1 without OpenMP */
-int bn_pool_max_workers(void);
-
 #endif

@@ -54,8 +54,9 @@ class Problem:
                 f"n_rows={self.X.shape[0]}, sparse={sparse}, weighted={self.sw is not None}, "
                 f"l2={self.l2})")
 
-    def workspace(self, m):
-        return np.empty(C.workspace_len(self.units, self.activation, m), dtype=self.dtype)
+    def workspace(self, m, copies=1):
+        return np.empty(copies * C.workspace_len(self.units, self.activation, m),
+                        dtype=self.dtype)
 
     def loss_grad(self, kernels, P=None):
         """(loss, G) at P (default: the problem's parameters) through one backend."""

@@ -154,3 +154,9 @@ def test_predict_matches_reference(problem, data):
     C.predict(Y, problem.workspace(chunk_rows), problem.P, problem.units, problem.activation,
               problem.output, problem.X, problem.values, chunk_rows)
     assert_close_normwise(Y, Y_ref, problem.dtype)
+    # with a workspace per thread the chunks run on threads, to the same bits
+    Y_threads = np.full_like(Y, np.nan)
+    C.predict(Y_threads, problem.workspace(chunk_rows, data.draw(st.integers(2, 3))),
+              problem.P, problem.units, problem.activation, problem.output, problem.X,
+              problem.values, chunk_rows)
+    assert np.array_equal(Y_threads, Y)

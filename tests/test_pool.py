@@ -1,5 +1,6 @@
-"""The matrix product's worker threads (csrc/pool.c): their number follows OpenMP's limit,
-callers in many Python threads share them, and a forked child gets its own."""
+"""The C core's worker threads (csrc/pool.c): their number follows OpenMP's limit, callers
+in many Python threads share them, a forked child gets its own, and predict's chunks run on
+them to the bits of one thread."""
 
 import os
 import subprocess
@@ -10,7 +11,8 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from bendernet import _kernels
+from bendernet import MLPClassifier, _kernels
+from bendernet._network import PREDICT_CHUNK_ROWS
 
 # 2 * 300 * 200 * 400 = 48 MFLOP: large enough that the product asks for every thread
 M, N, K = 300, 200, 400
@@ -37,7 +39,8 @@ def run_python(code, timeout=120, **env):
 def test_worker_threads_follow_omp_num_threads(omp_num_threads, new_threads):
     code = f"""
 import os, numpy as np
-from bendernet import _kernels
+from bendernet import MLPClassifier, _kernels
+from bendernet._network import PREDICT_CHUNK_ROWS
 A, B = np.ones(({M}, {K})), np.ones(({K}, {N}))
 C = np.empty(({M}, {N}))
 before = len(os.listdir("/proc/self/task"))
@@ -95,7 +98,8 @@ def test_a_forked_child_multiplies_with_threads_of_its_own():
     # no worker, must neither hang nor compute wrongly, and starts one of its own
     code = f"""
 import os, threading, numpy as np
-from bendernet import _kernels
+from bendernet import MLPClassifier, _kernels
+from bendernet._network import PREDICT_CHUNK_ROWS
 rng = np.random.default_rng(0)
 A, B = rng.standard_normal(({M}, {K})), rng.standard_normal(({K}, {N}))
 def product():
@@ -123,3 +127,19 @@ worker.join()
 print(statuses)
 """
     assert run_python(code, timeout=60).strip() == "[0, 0, 0, 0, 0]"
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_predict_chunks_on_threads_match_one_thread(dtype):
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((300, 20)).astype(dtype)
+    y = rng.integers(0, 3, 300)
+    model = MLPClassifier(hidden_layer_sizes=(30,), max_iter=5, random_state=0).fit(X, y)
+    many = rng.standard_normal((3 * PREDICT_CHUNK_ROWS + 17, 20)).astype(dtype)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        alone = model.predict_proba(many)
+    with threadpool_limits(limits=2, user_api="openmp"):
+        threaded = model.predict_proba(many)
+    assert np.array_equal(threaded, alone)
+    np.testing.assert_allclose(alone.sum(axis=1), 1, rtol=1e-5)

@@ -29,6 +29,7 @@ cdef extern from "bendernet.h" nogil:
         int64_t n_rows, n_cols
 
     int bn_index_check(const int64_t *rows, int64_t m, int64_t n_rows)
+    int bn_max_threads()
     const char *bn_gemm_kernel_name()
     int bn_gemm_kernel_available(const char *name)
     int bn_gemm_select_kernel(const char *name)
@@ -118,7 +119,7 @@ cdef extern from "bendernet.h" nogil:
                            const bn_optim *opt, const bn_rows *X, const double *T,
                            const double *sw, const int64_t *order, int64_t n_order,
                            int64_t batch_size)
-    int bn_predict_f32(float *Y, float *workspace, const float *P, const bn_net *net,
-                       const bn_rows *X, int64_t chunk_rows)
-    int bn_predict_f64(double *Y, double *workspace, const double *P, const bn_net *net,
-                       const bn_rows *X, int64_t chunk_rows)
+    int bn_predict_f32(float *Y, float *workspace, int64_t n_workspaces, const float *P,
+                       const bn_net *net, const bn_rows *X, int64_t chunk_rows)
+    int bn_predict_f64(double *Y, double *workspace, int64_t n_workspaces, const double *P,
+                       const bn_net *net, const bn_rows *X, int64_t chunk_rows)

@@ -97,6 +97,11 @@ def index_check(const int64_t[::1] rows, int64_t n_rows):
 GEMM_KERNELS = ("portable", "avx2", "avx512")
 
 
+def max_threads():
+    """Threads the C core may use: OpenMP's limit (OMP_NUM_THREADS, or threadpoolctl's)."""
+    return bn_max_threads()
+
+
 def gemm_kernel_name():
     """The micro-kernel the matrix product runs: 'portable', 'avx2' or 'avx512'."""
     return bn_gemm_kernel_name().decode()

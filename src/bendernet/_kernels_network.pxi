@@ -164,16 +164,20 @@ def train_epoch(P, state1, state2, step, G, workspace, units, int activation, in
 def predict(floating[:, ::1] Y, floating[::1] workspace, const floating[::1] P,
             const int64_t[::1] units, int activation, int output,
             X, const floating[::1] values, int64_t chunk_rows):
-    """Y = the network's output for every row of X"""
+    """Y = the network's output for every row of X; workspace holds one chunk's workspace
+    for each thread that may run chunks"""
     cdef bn_net net = net_of(units, activation, output, 0)
     cdef bn_rows inputs = rows_of(X, values, units[0])
     require(chunk_rows >= 1, "chunk_rows must be at least 1")
     check_buffers(&net, P.shape[0], workspace.shape[0], chunk_rows)
     require(Y.shape[0] == inputs.n_rows and Y.shape[1] == units[units.shape[0] - 1], "Y has the wrong shape")
+    cdef int64_t n_workspaces = workspace.shape[0] // bn_workspace_len_f64(&net, chunk_rows)
     cdef int status
     with nogil:
         if floating is float:
-            status = bn_predict_f32(&Y[0, 0], &workspace[0], &P[0], &net, &inputs, chunk_rows)
+            status = bn_predict_f32(&Y[0, 0], &workspace[0], n_workspaces, &P[0], &net,
+                                    &inputs, chunk_rows)
         else:
-            status = bn_predict_f64(&Y[0, 0], &workspace[0], &P[0], &net, &inputs, chunk_rows)
+            status = bn_predict_f64(&Y[0, 0], &workspace[0], n_workspaces, &P[0], &net,
+                                    &inputs, chunk_rows)
     check(status)

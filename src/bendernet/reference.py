@@ -322,6 +322,11 @@ class Epochs:
                            self.batch_size)
 
 
+def max_threads():
+    """The NumPy backend runs chunks one after another (NumPy's BLAS threads its products)."""
+    return 1
+
+
 def predict(Y, workspace, P, units, activation, output, X, values, chunk_rows):
     """Y = the network's output for every row of X"""
     _, U, _ = _forward_pass(P, units, activation, output, X, None)
