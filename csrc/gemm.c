@@ -93,12 +93,10 @@ static int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 static void finish_tile(const product *pr, int64_t i0, int64_t rows, int64_t j0, int64_t cols)
 {
     const epilogue *e = pr->finish;
-    for (int64_t i = i0; i < i0 + rows; i++) {
-        ptrdiff_t at = i * pr->c_rs + j0 * pr->c_cs;
-        BN(bn_bias_activation_row)(pr->C + at, e->pre ? e->pre + at : NULL, pr->c_cs,
-                                   e->bias ? e->bias + i * e->bias_rs + j0 * e->bias_cs : NULL,
-                                   e->bias_cs, cols, e->activation, e->alpha);
-    }
+    ptrdiff_t at = i0 * pr->c_rs + j0 * pr->c_cs;
+    BN(bn_bias_activation_tile)(pr->C + at, e->pre ? e->pre + at : NULL, pr->c_rs, pr->c_cs,
+                                e->bias ? e->bias + i0 * e->bias_rs + j0 * e->bias_cs : NULL,
+                                e->bias_rs, e->bias_cs, rows, cols, e->activation, e->alpha);
 }
 
 /* Columns of the B~ panel starting at column jr of an nc-column block: NR, or NR/2 for a

@@ -228,6 +228,7 @@ def test_predict_sees_in_place_changes_to_assigned_arrays(iris):
     assert model.predict_proba(huge).shape == (2, 3)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_concurrent_fits_from_python_threads_match_a_lone_fit():
     # the C core releases the GIL: fits running at once in threads (a threading-backend
     # grid search) must not share scratch or state; products here are large enough

@@ -60,7 +60,7 @@ def _forward(x, activation, alpha):
     if activation == RELU:
         return np.maximum(x, 0)
     if activation == PRELU:
-        return np.where(x >= 0, x, alpha * x)
+        return np.where(x >= 0, x, alpha * np.minimum(x, 0))   # no overflow where unused
     if activation == ELU:
         return np.where(x >= 0, x, alpha * np.expm1(np.minimum(x, 0)))
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))          # softplus
