@@ -4,6 +4,7 @@
 #include "real.h"
 #include "gemm_blocking.h"
 #include "gemm_pack.h"
+#include "gemm_select.h"
 
 static int64_t row_of(const gemm_operand *M, int64_t i)
 {
@@ -24,7 +25,16 @@ static void pack_by_rows(real *panel, const gemm_operand *M, int64_t i0, int64_t
     const real *rows[MAX_PANEL_WIDTH];
     for (int64_t i = 0; i < valid; i++)
         rows[i] = M->base + row_of(M, i0 + i) * M->rs;
-    for (int64_t p = 0; p < kc; p++) {
+    int64_t p = 0;
+#ifdef BN_X86_KERNELS
+    if (!M->cols && M->cs == 1 && bn_gemm_isa_selected() == BN_GEMM_AVX512) {
+        const real *from[MAX_PANEL_WIDTH];
+        for (int64_t i = 0; i < valid; i++)
+            from[i] = rows[i] + p0;
+        p = BN(bn_pack_rows_avx512)(panel, from, valid, width, kc);
+    }
+#endif
+    for (; p < kc; p++) {
         real *out = panel + p * width;
         ptrdiff_t at = col_of(M, p0 + p) * M->cs;
         for (int64_t i = 0; i < valid; i++)

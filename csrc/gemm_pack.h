@@ -19,6 +19,13 @@ typedef struct {
 void BN(bn_pack_panel)(real *panel, const gemm_operand *M, int64_t i0, int64_t valid,
                        int64_t width, int64_t p0, int64_t kc);
 
+#ifdef BN_X86_KERNELS
+/* panel[p, i] = rows[i][p] for i < width (zero from valid on) and p up to the last whole
+ * vector of kc, which it returns (gemm_pack_avx512.c; needs AVX-512F) */
+int64_t BN(bn_pack_rows_avx512)(real *panel, const real *const *rows, int64_t valid,
+                                int64_t width, int64_t kc);
+#endif
+
 /* block[mc/MR panels][kc, MR] = A[i0 : i0+mc, p0 : p0+kc] as consecutive MR-row panels, the
  * last one zero-padded to MR rows */
 void BN(bn_pack_a_block)(real *block, const gemm_operand *A, int64_t i0, int64_t mc,
