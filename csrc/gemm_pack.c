@@ -46,6 +46,12 @@ static void pack_by_rows(real *panel, const gemm_operand *M, int64_t i0, int64_t
 static void pack_by_columns(real *panel, const gemm_operand *M, int64_t i0, int64_t valid,
                             int64_t width, int64_t p0, int64_t kc)
 {
+#ifdef BN_X86_KERNELS
+    if (!M->rows && M->rs == 1 && bn_gemm_isa_selected() == BN_GEMM_AVX512) {
+        BN(bn_pack_columns_avx512)(panel, M->base + i0, M->cs, M->cols, p0, valid, width, kc);
+        return;
+    }
+#endif
     for (int64_t p = 0; p < kc; p++) {
         const real *column = M->base + col_of(M, p0 + p) * M->cs;
         real *out = panel + p * width;

@@ -24,6 +24,11 @@ void BN(bn_pack_panel)(real *panel, const gemm_operand *M, int64_t i0, int64_t v
  * vector of kc, which it returns (gemm_pack_avx512.c; needs AVX-512F) */
 int64_t BN(bn_pack_rows_avx512)(real *panel, const real *const *rows, int64_t valid,
                                 int64_t width, int64_t kc);
+/* panel[p, i] = first[c(p) * cs + i] for p < kc and i < width (zero from valid on), with
+ * c(p) = cols ? cols[p0 + p] : p0 + p: contiguous columns, a masked vector copy each */
+void BN(bn_pack_columns_avx512)(real *panel, const real *first, ptrdiff_t cs,
+                                const int64_t *cols, int64_t p0, int64_t valid,
+                                int64_t width, int64_t kc);
 #endif
 
 /* block[mc/MR panels][kc, MR] = A[i0 : i0+mc, p0 : p0+kc] as consecutive MR-row panels, the

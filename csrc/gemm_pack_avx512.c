@@ -1,7 +1,8 @@
-/* The transposing copy of the packing (gemm_pack.c) with AVX-512: a block of rows' next
- * values becomes columns of the panel through register shuffles (8 x 8 doubles in 24,
- * 16 x 16 floats in 64), where the scalar copy spends a load and a store on every value.
- * Compiled with -mavx512f and called only when the AVX-512 micro-kernel runs. */
+/* The packing's copies (gemm_pack.c) with AVX-512, used when its micro-kernel runs.
+ * Rows: a block of rows' next values becomes columns of the panel through register
+ * shuffles (8 x 8 doubles in 24, 16 x 16 floats in 64), where the scalar copy spends a
+ * load and a store on every value. Contiguous columns: a masked vector copy per column
+ * that also writes the zero padding. Compiled with -mavx512f. */
 #include <immintrin.h>
 #include "real.h"
 #include "gemm_pack.h"
@@ -13,6 +14,7 @@ typedef __mmask8 lane_mask;
 #define vec_loadu _mm512_loadu_pd
 #define vec_zero _mm512_setzero_pd
 #define vec_mask_storeu _mm512_mask_storeu_pd
+#define vec_maskz_loadu _mm512_maskz_loadu_pd
 
 /* column q of the 8 x 8 block whose rows are r: c[q][i] = r[i][q]. Within each 128-bit
  * lane, unpack pairs rows (0,1), (2,3), ...; then two rounds of lane shuffles gather a
@@ -46,6 +48,7 @@ typedef __mmask16 lane_mask;
 #define vec_loadu _mm512_loadu_ps
 #define vec_zero _mm512_setzero_ps
 #define vec_mask_storeu _mm512_mask_storeu_ps
+#define vec_maskz_loadu _mm512_maskz_loadu_ps
 
 static inline __m512 unpack_lo64(__m512 a, __m512 b)
 {
@@ -104,4 +107,20 @@ int64_t BN(bn_pack_rows_avx512)(real *panel, const real *const *rows, int64_t va
         }
     }
     return kc_whole;
+}
+
+void BN(bn_pack_columns_avx512)(real *panel, const real *first, ptrdiff_t cs,
+                                const int64_t *cols, int64_t p0, int64_t valid,
+                                int64_t width, int64_t kc)
+{
+    for (int64_t p = 0; p < kc; p++) {
+        const real *column = first + (cols ? cols[p0 + p] : p0 + p) * cs;
+        for (int64_t g = 0; g < width; g += LANES) {
+            int64_t lanes = width - g < LANES ? width - g : LANES;
+            int64_t loaded = valid - g < 0 ? 0 : valid - g < LANES ? valid - g : LANES;
+            /* masked-off lanes are neither read (no fault past the matrix) nor kept */
+            vec v = vec_maskz_loadu((lane_mask)((1u << loaded) - 1), column + g);
+            vec_mask_storeu(panel + p * width + g, (lane_mask)((1u << lanes) - 1), v);
+        }
+    }
 }
