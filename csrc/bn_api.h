@@ -69,6 +69,9 @@ void BN(bn_adam_step)(real *P, real *M, real *V, const real *G, int64_t N,
  * indptr starts at 0 and never decreases, every column index lies in [0, n_cols). */
 int BN(bn_rows_check)(const bn_rows *X, int64_t n_values);
 
+/* 1 when every x[i] (i < n) is finite, 0 when one is NaN or infinite */
+int BN(bn_all_finite)(const real *x, int64_t n);
+
 /* U[m,n] = f(X[rows[m],k] @ W[k,n] + b[n]); when pre != NULL it receives the pre-activation
  * V[m,n] as well. activation < 0 means none (the output layer applies its own). */
 int BN(bn_dense_forward)(real *U, real *pre, const bn_rows *X, const int64_t *rows,

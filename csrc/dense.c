@@ -3,6 +3,7 @@
 #include <string.h>
 #include "bendernet.h"
 #include "real.h"
+#include "vector_clones.h"
 
 static int valid_input(const bn_rows *X, const int64_t *rows, int64_t m, int64_t n)
 {
@@ -103,4 +104,15 @@ int BN(bn_rows_check)(const bn_rows *X, int64_t n_values)
         if (X->indices[nz] < 0 || X->indices[nz] >= X->n_cols)
             return BN_EINVAL;
     return BN_OK;
+}
+
+BN_VECTOR_CLONES
+int BN(bn_all_finite)(const real *x, int64_t n)
+{
+    /* x - x is 0 when x is finite and NaN otherwise; AND-ing the comparisons (integers)
+     * vectorises, where stopping at the first failure would not */
+    int finite = 1;
+    for (int64_t i = 0; i < n; i++)
+        finite &= x[i] - x[i] == 0;
+    return finite;
 }

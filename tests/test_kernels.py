@@ -319,3 +319,26 @@ def test_adam_step_matches_reference(N, dtype, seed, lr_t, beta1, beta2, epsilon
     assert_close(V, V_ref, dtype, scale=np.abs(V_ref) + G * G)
     step = lr_t * np.abs(M_ref.astype(np.float64)) / (np.sqrt(V_ref) + epsilon)
     assert_close(P, P_ref, dtype, scale=np.abs(P_ref) + step)
+
+
+# ---- input checks ----------------------------------------------------------------------
+
+@given(values=hnp.arrays(st.sampled_from(DTYPES), st.integers(0, 300),
+                         elements=st.sampled_from([0.0, -0.0, 1.5, -3e38, 3e38, 1e-40,
+                                                   np.nan, np.inf, -np.inf])))
+def test_all_finite_matches_reference(values):
+    before = values.copy()
+    assert C.all_finite(values) == R.all_finite(values)
+    assert np.array_equal(values, before, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_all_finite_finds_one_bad_value_anywhere(dtype, bad):
+    # every position of every vector width, tails included
+    for n in (1, 7, 8, 9, 16, 17, 33, 100):
+        for at in range(n):
+            values = np.ones(n, dtype)
+            values[at] = bad
+            assert not C.all_finite(values)
+        assert C.all_finite(np.full(n, np.finfo(dtype).max, dtype))

@@ -88,6 +88,8 @@ cdef extern from "bendernet.h" nogil:
 
     int bn_rows_check_f32(const bn_rows *X, int64_t n_values)
     int bn_rows_check_f64(const bn_rows *X, int64_t n_values)
+    int bn_all_finite_f32(const float *x, int64_t n)
+    int bn_all_finite_f64(const double *x, int64_t n)
     int bn_dense_forward_f32(float *U, float *pre, const bn_rows *X, const int64_t *rows,
                              const float *W, const float *b, int64_t m, int64_t n,
                              int activation, float alpha)

@@ -91,6 +91,19 @@ def index_check(const int64_t[::1] rows, int64_t n_rows):
     check(bn_index_check(index_or_null(rows), rows.shape[0], n_rows))
 
 
+def all_finite(const floating[::1] values):
+    """True when no value is NaN or infinite."""
+    if values.shape[0] == 0:
+        return True
+    cdef int finite
+    with nogil:
+        if floating is float:
+            finite = bn_all_finite_f32(&values[0], values.shape[0])
+        else:
+            finite = bn_all_finite_f64(&values[0], values.shape[0])
+    return finite == 1
+
+
 # ---- gemm ------------------------------------------------------------------------------
 
 #: Every micro-kernel of the matrix product, whether or not this CPU runs it.

@@ -22,6 +22,11 @@ def input_values(X):
     return X.data if hasattr(X, "indptr") else X.reshape(-1)
 
 
+def all_finite(values):
+    """True when no value is NaN or infinite."""
+    return bool(np.isfinite(values).all())
+
+
 def index_check(rows, n_rows):
     """Raise ValueError unless every index lies in [0, n_rows)."""
     if len(rows) and (rows.min() < 0 or rows.max() >= n_rows):
