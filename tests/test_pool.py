@@ -143,3 +143,22 @@ def test_predict_chunks_on_threads_match_one_thread(dtype):
         threaded = model.predict_proba(many)
     assert np.array_equal(threaded, alone)
     np.testing.assert_allclose(alone.sum(axis=1), 1, rtol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fits_on_one_and_two_threads_are_bitwise_equal(solver, dtype):
+    # 600 x 256 weights: threaded products and a threaded optimizer step (past 4 chunks)
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((400, 600)).astype(dtype)
+    y = rng.integers(0, 4, 400)
+    fits = []
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            fits.append(MLPClassifier(hidden_layer_sizes=(256,), solver=solver, batch_size=128,
+                                      max_iter=3, random_state=0).fit(X, y))
+    one, two = fits
+    assert one.loss_curve_ == two.loss_curve_
+    for a, b in zip(one.coefs_ + one.intercepts_, two.coefs_ + two.intercepts_):
+        assert np.array_equal(a, b)
