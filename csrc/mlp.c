@@ -245,7 +245,7 @@ int BN(bn_loss_grad)(double *loss, real *G, real *workspace, const real *P,
     return BN_OK;
 }
 
-/* One optimizer step over parameters [first, first + count), as a task of the pool */
+/* An optimizer step, shared out to the threads in chunks of OPTIMIZER_CHUNK parameters */
 typedef struct {
     real *P, *state1, *state2;
     const real *G;
@@ -254,6 +254,7 @@ typedef struct {
     double lr_t;              /* Adam's step size at this step */
 } optimizer_job;
 
+/* the step on parameters [chunk, chunk + 1) * OPTIMIZER_CHUNK (the last chunk shorter) */
 static void optimizer_chunk(void *context, int64_t chunk, int thread)
 {
     (void)thread;
@@ -270,9 +271,9 @@ static void optimizer_chunk(void *context, int64_t chunk, int thread)
                          opt->epsilon);
 }
 
-/* The step, element by element, so chunks on threads change no bit; the threads share
- * only steps of several chunks (W2's 235k parameters stream 6.6 MB through the caches
- * per step, W1's 7.5k stay on one thread). */
+/* One SGD or Adam step. Both work element by element, so running chunks on threads
+ * changes no bit. Only a step of four chunks or more is shared: W2's 235k parameters
+ * stream 6.6 MB through the caches per step, W1's 7.5k stay on one thread. */
 static void optimizer_step(real *P, real *state1, real *state2, const real *G, int64_t N,
                            const bn_optim *opt, int64_t step)
 {

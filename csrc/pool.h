@@ -1,4 +1,4 @@
-/* The worker threads of the matrix product (pool.c). Internal. */
+/* The C core's worker threads (pool.c). Internal. */
 #ifndef BN_POOL_H
 #define BN_POOL_H
 #include <stdint.h>
