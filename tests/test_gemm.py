@@ -181,20 +181,25 @@ def test_beta_zero_never_reads_c(kernel, dtype, k):
         assert_product(C, A, B)
 
 
+def assert_same_bits_on_one_and_two_threads(A, B):
+    """A @ B through the kernels with one thread, then two: the same bits, and the product."""
+    results = []
+    for threads in (1, 2):
+        C = np.empty((A.shape[0], B.shape[1]), A.dtype)
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            _kernels.gemm(C, A, B)
+        results.append(C)
+    assert np.array_equal(results[0], results[1])
+    assert_product(results[0], A, B)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("m,n,k", [(300, 200, 400), (12, 700, 300), (700, 9, 300),
                                    (200, 64, 100), (128, 784, 256)])
 def test_bitwise_equal_with_one_and_two_threads(kernel, dtype, m, n, k):
     rng = np.random.default_rng(7)
     A, B = random_matrix(rng, (m, k), dtype), random_matrix(rng, (k, n), dtype)
-    results = []
-    for threads in (1, 2):
-        C = np.empty((m, n), dtype)
-        with threadpool_limits(limits=threads, user_api="openmp"):
-            _kernels.gemm(C, A, B)
-        results.append(C)
-    assert np.array_equal(results[0], results[1])
-    assert_product(results[0], A, B)
+    assert_same_bits_on_one_and_two_threads(A, B)
 
 
 # Narrow products, which the AVX-512 kernel runs unpacked: every row count of a tile
@@ -243,14 +248,7 @@ def test_narrow_bitwise_equal_with_one_and_two_threads(kernel, dtype, m, n, k, t
     rng = np.random.default_rng(13)
     A = random_matrix(rng, (k, m), dtype).T if transpose_a else random_matrix(rng, (m, k), dtype)
     B = random_matrix(rng, (k, n), dtype)
-    results = []
-    for threads in (1, 2):
-        C = np.empty((m, n), dtype)
-        with threadpool_limits(limits=threads, user_api="openmp"):
-            _kernels.gemm(C, A, B)
-        results.append(C)
-    assert np.array_equal(results[0], results[1])
-    assert_product(results[0], A, B)
+    assert_same_bits_on_one_and_two_threads(A, B)
 
 
 def test_threadpoolctl_sees_the_openmp_runtime():
