@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from bendernet import ops, reference
+from bendernet import _kernels, ops, reference
 from bendernet.activations import DEFAULT_ALPHA, NAMES
 
 
@@ -58,6 +58,7 @@ def test_matmul_lists_and_empty():
 
 def test_matmul_unusual_arrays_take_the_general_path():
     # byte-swapped, subclassed, misaligned and read-only operands give NumPy's product too
+    # (the first three by way of a converted copy)
     rng = np.random.default_rng(4)
     A, B = rng.standard_normal((7, 5)), rng.standard_normal((5, 3))
     raw = np.zeros(A.nbytes + 1, np.uint8)[1:]
@@ -72,6 +73,63 @@ def test_matmul_unusual_arrays_take_the_general_path():
         C = ops.matmul(a, B)
         assert type(C) is np.ndarray and C.dtype == np.float64
         np.testing.assert_allclose(C, A @ B, rtol=1e-12, atol=1e-12)
+
+
+def unusual_operands(A):
+    """A in forms the fast path (_kernels.ready_product) must leave to the general path"""
+    raw = np.zeros(A.nbytes + 1, np.uint8)[1:]
+    misaligned = raw.view(A.dtype).reshape(A.shape)
+    misaligned[...] = A
+    class Tagged(np.ndarray):
+        pass
+
+    return {"list": A.tolist(), "byte-swapped": A.astype(A.dtype.newbyteorder()),
+            "misaligned": misaligned, "subclass": A.view(Tagged),
+            "half-element strides": np.lib.stride_tricks.as_strided(
+                np.zeros(4 * A.size, A.dtype), A.shape, (A.strides[0] + A.itemsize // 2,
+                                                         A.itemsize)),
+            "float16": A.astype(np.float16), "int": A.astype(np.int32),
+            "complex": A.astype(complex), "object": A.astype(object),
+            "datetime": np.zeros(A.shape, "datetime64[s]"), "3-D": A[None], "1-D": A[0]}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fast_path_declines_what_it_cannot_read_in_place(dtype):
+    rng = np.random.default_rng(5)
+    A = rng.standard_normal((4, 3)).astype(dtype)
+    B = rng.standard_normal((3, 2)).astype(dtype)
+    b = rng.standard_normal(2).astype(dtype)
+    other = np.float64 if dtype == np.float32 else np.float32
+    for name, a in unusual_operands(A).items():
+        assert _kernels.ready_product(a, B) is None, name
+        as_second = a.T if isinstance(a, np.ndarray) and a.ndim == 2 else a
+        assert _kernels.ready_product(A[:, :1].T, as_second) is None, name
+    for A_, B_, b_ in [(A, B.astype(other), None), (A, B[:2], None), (A, B, b[:1]),
+                       (A, B, b.astype(other)), (A, B, np.stack([b, b])[:, 0]),
+                       (A, B, np.repeat(b, 2)[::2]), (A, B, b.tolist())]:
+        assert _kernels.ready_product(A_, B_, b_, 0, 0.0) is None
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fast_path_gives_the_general_paths_bits(dtype):
+    # the same kernels on the same strides: the fast path changes the cost of a call only
+    rng = np.random.default_rng(6)
+    big = rng.standard_normal((50, 70)).astype(dtype)
+    bias = rng.standard_normal(9).astype(dtype)
+    for A in (big[:20, :30], big[:30, :20].T, big[::2, ::2][:20, :30], big[19::-1, 29::-1]):
+        read_only = np.array(big[30:39, 40:70].T)
+        read_only.flags.writeable = False
+        for B in (big[:30, :9], big[:9, 40:70].T, read_only):
+            C = _kernels.ready_product(A, B)
+            expected = np.empty((20, 9), dtype)
+            _kernels.gemm(expected, A, B)
+            assert C.dtype == dtype and C.flags.c_contiguous
+            assert np.array_equal(C, expected)
+            np.testing.assert_array_equal(ops.matmul(A, B), C)
+            U = ops.dense(A, B, bias, "tanh")
+            strided_bias = np.repeat(bias, 2)[::2]      # declined: the general path's copy
+            assert np.array_equal(U, ops.dense(A, B, strided_bias, "tanh"))
+            assert np.array_equal(ops.dense(A, B, None, "relu"), np.maximum(C, 0))
 
 
 def test_matmul_bad_input():

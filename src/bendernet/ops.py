@@ -47,20 +47,6 @@ def _operand(x, dtype):
     return x
 
 
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _ready(A, B):
-    """Whether the kernels can take A and B as they are: ndarrays of one kernel dtype,
-    2-D with matching inner sizes, each C- or Fortran-contiguous (so aligned, with strides
-    in whole elements)."""
-    return (type(A) is np.ndarray and type(B) is np.ndarray and A.dtype == B.dtype
-            and A.dtype in _KERNEL_DTYPES and A.ndim == 2 and B.ndim == 2
-            and A.shape[1] == B.shape[0] and A.flags.aligned and B.flags.aligned
-            and (A.flags.c_contiguous or A.flags.f_contiguous)
-            and (B.flags.c_contiguous or B.flags.f_contiguous))
-
-
 def _check_inner(A, B):
     if A.shape[1] != B.shape[0]:
         raise ValueError(
@@ -91,10 +77,8 @@ def matmul(A, B):
     TypeError
         If an operand is not real (complex, object, ...).
     """
-    if _ready(A, B):
-        # the common case, checked in a microsecond less: at layer shapes that is 10-25%
-        C = np.empty((A.shape[0], B.shape[1]), dtype=A.dtype)
-        _kernels.gemm(C, A, B)
+    C = _kernels.ready_product(A, B)
+    if C is not None:
         return C
     A = _matrix(A, "A")
     B = _matrix(B, "B")
@@ -136,6 +120,9 @@ def dense(X, W, b, activation="identity", alpha=None):
     """
     code = activations.code(activation)
     alpha = activations._alpha(activation, alpha)
+    U = _kernels.ready_product(X, W, b, code, alpha)
+    if U is not None:
+        return U
     X = _matrix(X, "X")
     W = _matrix(W, "W")
     _check_inner(X, W)
