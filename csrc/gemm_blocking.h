@@ -42,13 +42,15 @@
 #define GEMM_PACK_A_MIN_PANELS 3
 
 /* ---- threads ---------------------------------------------------------------------------
- * Floating-point operations (2 m n k) a product must have for each thread it uses. On a
- * quiet machine a second thread pays from about 0.5 MFLOP, yet W1's 2.6 MFLOP products made
- * whole fits only 0-11% faster on two threads (a fit's other work stays on one), and at
- * times, for seconds on end, 2x slower: both threads on their own core, the calling one
- * running at half speed, no steal time. OpenMP's barriers made it worse still under load
- * (3x to 36x). 4 MFLOP per thread keeps products that small on one thread and gives two to
- * the larger ones (W2's 8 MFLOP hidden layer and up), where a second thread pays 1.4x. */
-#define GEMM_FLOPS_PER_THREAD 4000000
+ * Floating-point operations (2 m n k) a product must have for each thread it uses: so a
+ * product takes a second thread from 1 MFLOP, where one starts to pay on a quiet machine.
+ * Measured with ops.matmul, two threads against one: 0.99-1.11x from 0.5 to 0.8 MFLOP,
+ * 1.15-1.37x at 1.0, 1.4-1.6x from 2 up. Whole fits gained against 4 MFLOP per thread
+ * (which kept W1 and W5 on one core): W1 8-11% faster, W5 10-15%; W1 with the other core
+ * kept busy took the same time (39 ms, median of 5), as the pool's caller never waits for
+ * a piece nobody has started. Under OpenMP's barriers, 4 MFLOP had been the safe choice.
+ * When the host places the two vCPUs far apart (README, "Limits"), two threads can be
+ * slower; OMP_NUM_THREADS=1 avoids that. */
+#define GEMM_FLOPS_PER_THREAD 500000
 
 #endif
