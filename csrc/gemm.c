@@ -403,10 +403,18 @@ static double product_cycles(const product *pr)
     return pr->unpacked ? estimated_unpacked_cycles(pr) : estimated_cycles(pr);
 }
 
-/* Packing A pays only when many B panels reuse it; an index must be gathered */
+/* Whether the micro-kernel reads A where it lies, unpacked: when few B panels would reuse
+ * a packed copy, or when A is small with contiguous, short rows (see gemm_blocking.h).
+ * An index must be gathered. */
 static int reads_a_in_place(const product *pr)
 {
-    return !pr->A.rows && !pr->A.cols && ceil_div(pr->n, pr->kernel.nr) < GEMM_PACK_A_MIN_PANELS;
+    if (pr->A.rows || pr->A.cols)
+        return 0;
+    if (ceil_div(pr->n, pr->kernel.nr) < GEMM_PACK_A_MIN_PANELS)
+        return 1;
+    return pr->A.cs == 1 &&
+           (double)llabs((long long)pr->A.rs) * sizeof(real) < GEMM_A_IN_PLACE_ROW_BYTES &&
+           (double)pr->m * (double)pr->k * sizeof(real) <= GEMM_A_IN_PLACE_BYTES;
 }
 
 /* The product as the loops will run it: C = A B, or C^T = B^T A^T, packed or (if narrow)

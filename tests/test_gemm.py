@@ -140,6 +140,27 @@ def test_every_layout_gives_the_same_bits(kernel, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_a_read_in_place_or_packed_gives_the_same_bits(kernel, dtype):
+    """A small A with short contiguous rows is read where it lies, A in a wide array, a
+    large A or an indexed one is packed first: the kernel sums the same values alike."""
+    rng = np.random.default_rng(11)
+    m, n, k = 37, 70, 50
+    wide = random_matrix(rng, (m, 4096 // np.dtype(dtype).itemsize + k), dtype)
+    large = random_matrix(rng, (600 * 1024 // (k * np.dtype(dtype).itemsize), k), dtype)
+    large[:m] = wide[:, :k]
+    B = random_matrix(rng, (k, n), dtype)
+    results = []
+    for A, rows in [(np.ascontiguousarray(wide[:, :k]), None), (wide[:, :k], None),
+                    (large, None), (large, np.arange(m, dtype=np.int64))]:
+        C = np.empty((m if rows is not None else A.shape[0], n), dtype)
+        _kernels.gemm(C, A, B, a_rows=rows)
+        results.append(C[:m])
+    assert_product(results[0], wide[:, :k], B)
+    for C in results[1:]:
+        assert np.array_equal(C, results[0])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_row_indices_gather_while_packing(kernel, dtype):
     rng = np.random.default_rng(4)
     X = random_matrix(rng, (50, 23), dtype)
