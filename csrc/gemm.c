@@ -7,9 +7,13 @@
  *   loop 2  jr  NR-column micro-panels of B~
  *   loop 1  ir  MR-row micro-panels of A~: the micro-kernel updates one MR x NR tile of C
  *
- * Threads (pool.c) split only the output (loop 3), never the reduction: every element is
- * summed by one thread, KC products at a time in the order p = 0, 1, ..., k-1, so results
- * are the same bit for bit whatever the number of threads. The fused epilogue (+ bias, then the
+ * When A is read in place (small, not indexed: reads_a_in_place), there is no A~ to share
+ * and the threads take groups of columns instead, each piece running loops 4 to 1 on its
+ * own columns and packing its own B~ (in_place_piece).
+ *
+ * Threads (pool.c) split only the output, never the reduction: every element is summed by
+ * one thread, KC products at a time in the order p = 0, 1, ..., k-1, so results are the
+ * same bit for bit whatever the number of threads. The fused epilogue (+ bias, then the
  * activation) runs on each tile right after its last slice, while the tile is in L1. */
 #include <stdlib.h>
 #include "bendernet.h"
@@ -72,9 +76,11 @@ typedef struct {
     int unpacked;             /* a narrow product: run_unpacked reads A and B in place */
 } product;
 
-/* The packed operands: B~ shared by the threads, one A~ per thread */
+/* The packed operands: B~ shared by the threads (or, when A is read in place, one B~ per
+ * thread for its own columns), and one A~ per thread */
 typedef struct {
-    real *b_block;            /* [nc/NR panels][kc, NR] */
+    real *b_blocks;           /* [nc/NR panels][kc, NR] */
+    int64_t b_block_len;      /* 0: one B~, shared */
     real *a_blocks;           /* per thread: [mc/MR panels][kc, MR] */
     int64_t a_block_len;
     int n_threads;
@@ -151,15 +157,16 @@ static void loop1_tiles(const product *pr, const real *a_block, const real *b_pa
 }
 
 /* Loop 2: C[i0:i0+mc, j0+jp:j0+jp+cols] += A[i0:i0+mc, p0:p0+kc] @ B~[kc, jp:jp+cols], one
- * NR-column panel at a time; each B~ panel stays in L1 while loop 1 sweeps A past it */
-static void loop2_panels(const product *pr, const real *a_block, const real *b_block,
+ * NR-column panel at a time, b_panels the first of them; each B~ panel stays in L1 while
+ * loop 1 sweeps A past it */
+static void loop2_panels(const product *pr, const real *a_block, const real *b_panels,
                          int64_t i0, int64_t mc, int64_t j0, int64_t nc, int64_t jp,
                          int64_t cols, int64_t p0, int64_t kc, real beta, int last)
 {
     int64_t nr = pr->kernel.nr;
     for (int64_t jr = jp; jr < jp + cols; jr += nr)
-        loop1_tiles(pr, a_block, b_block + jr * kc, panel_width(&pr->kernel, jr, nc), i0, mc,
-                    j0 + jr, min64(nr, jp + cols - jr), p0, kc, beta, last);
+        loop1_tiles(pr, a_block, b_panels + (jr - jp) * kc, panel_width(&pr->kernel, jr, nc),
+                    i0, mc, j0 + jr, min64(nr, jp + cols - jr), p0, kc, beta, last);
 }
 
 /* Pieces of the m x nc block for n_threads threads. One thread takes MC rows at a time,
@@ -197,28 +204,24 @@ static void pack_b_panel(void *context, int64_t panel, int thread)
     (void)thread;
     const slice *sl = context;
     int64_t nr = sl->pr->kernel.nr, jr = panel * nr;
-    BN(bn_pack_panel)(sl->s->b_block + jr * sl->kc, &sl->pr->Bt, sl->j0 + jr,
+    BN(bn_pack_panel)(sl->s->b_blocks + jr * sl->kc, &sl->pr->Bt, sl->j0 + jr,
                       min64(nr, sl->nc - jr), panel_width(&sl->pr->kernel, jr, sl->nc), sl->p0,
                       sl->kc);
 }
 
-/* Loop 3, one piece: its rows of A packed into the thread's own A~ (L2), or when A is read
- * in place, only a last tile of fewer than MR rows; then its panels of B~ */
+/* Loop 3, one piece: its rows of A packed into the thread's own A~ (L2), then its panels
+ * of the shared B~ */
 static void loop3_piece(void *context, int64_t piece, int thread)
 {
     const slice *sl = context;
     const product *pr = sl->pr;
     const partition *part = &sl->part;
-    int64_t mr = pr->kernel.mr;
     real *a_block = sl->s->a_blocks + thread * sl->s->a_block_len;
     int64_t i0 = piece / part->n_col_pieces * part->rows;
     int64_t jp = piece % part->n_col_pieces * part->cols;
     int64_t mc = min64(part->rows, pr->m - i0);
-    if (!pr->a_in_place)
-        BN(bn_pack_a_block)(a_block, &pr->A, i0, mc, mr, sl->p0, sl->kc);
-    else if (mc % mr)
-        BN(bn_pack_panel)(a_block, &pr->A, i0 + mc / mr * mr, mc % mr, mr, sl->p0, sl->kc);
-    loop2_panels(pr, a_block, sl->s->b_block, i0, mc, sl->j0, sl->nc, jp,
+    BN(bn_pack_a_block)(a_block, &pr->A, i0, mc, pr->kernel.mr, sl->p0, sl->kc);
+    loop2_panels(pr, a_block, sl->s->b_blocks + jp * sl->kc, i0, mc, sl->j0, sl->nc, jp,
                  min64(part->cols, sl->nc - jp), sl->p0, sl->kc, sl->beta, sl->last);
 }
 
@@ -237,11 +240,74 @@ static void loop4_slices(const product *pr, const scratch *s, int64_t j0, int64_
     }
 }
 
+/* Pieces of the m x nc block when A is read in place: groups of NR-column panels, about
+ * PIECES_PER_THREAD per thread, each over all rows; the rows are cut too when there are
+ * fewer panels than that (each row piece packs the B panels of its columns again) */
+static partition cut_columns(const product *pr, int64_t nc, int n_threads)
+{
+    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, panels = ceil_div(nc, pr->kernel.nr);
+    int64_t wanted = n_threads > 1 ? (int64_t)PIECES_PER_THREAD * n_threads : 1;
+    partition part;
+    part.cols = ceil_div(panels, min64(panels, wanted)) * nr;
+    part.n_col_pieces = ceil_div(nc, part.cols);
+    int64_t row_pieces = ceil_div(wanted, part.n_col_pieces);
+    part.rows = round_up(ceil_div(pr->m, row_pieces), mr);
+    part.n_row_pieces = ceil_div(pr->m, part.rows);
+    return part;
+}
+
+/* An NC-column block of C as the threads share it out when A is read in place */
+typedef struct {
+    const product *pr;
+    const scratch *s;
+    partition part;
+    int64_t j0, nc;
+} column_block;
+
+/* One piece C[rows, cols] of the block over the whole reduction, a KC slice at a time: its
+ * B~ panels packed into the thread's own B~, so no thread reads panels another packed (on
+ * two cores that traffic cost 6-8% of a product), and a last tile of fewer than MR rows of
+ * A into its own A~ */
+static void in_place_piece(void *context, int64_t piece, int thread)
+{
+    const column_block *bl = context;
+    const product *pr = bl->pr;
+    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr;
+    real *a_block = bl->s->a_blocks + thread * bl->s->a_block_len;
+    real *b_panels = bl->s->b_blocks + thread * bl->s->b_block_len;
+    int64_t i0 = piece / bl->part.n_col_pieces * bl->part.rows;
+    int64_t jp = piece % bl->part.n_col_pieces * bl->part.cols;
+    int64_t mc = min64(bl->part.rows, pr->m - i0), cols = min64(bl->part.cols, bl->nc - jp);
+    for (int64_t p0 = 0; p0 < pr->k; p0 += GEMM_KC) {
+        int64_t kc = min64(GEMM_KC, pr->k - p0);
+        for (int64_t jr = jp; jr < jp + cols; jr += nr)
+            BN(bn_pack_panel)(b_panels + (jr - jp) * kc, &pr->Bt, bl->j0 + jr,
+                              min64(nr, jp + cols - jr), panel_width(&pr->kernel, jr, bl->nc),
+                              p0, kc);
+        /* MC rows at a time, so that B~'s panels sweep a block of A that stays in L2 */
+        for (int64_t ic = i0; ic < i0 + mc; ic += GEMM_MC) {
+            int64_t rows = min64(GEMM_MC, i0 + mc - ic);
+            if (rows % mr)
+                BN(bn_pack_panel)(a_block, &pr->A, ic + rows / mr * mr, rows % mr, mr, p0, kc);
+            loop2_panels(pr, a_block, b_panels, ic, rows, bl->j0, bl->nc, jp, cols, p0, kc,
+                         p0 == 0 ? pr->beta : 1, p0 + kc == pr->k);
+        }
+    }
+}
+
 /* Loop 5: C = beta * C + A @ B, NC columns at a time */
 static void loop5_column_blocks(const product *pr, const scratch *s)
 {
-    for (int64_t j0 = 0; j0 < pr->n; j0 += GEMM_NC)
-        loop4_slices(pr, s, j0, min64(GEMM_NC, pr->n - j0));
+    for (int64_t j0 = 0; j0 < pr->n; j0 += GEMM_NC) {
+        int64_t nc = min64(GEMM_NC, pr->n - j0);
+        if (!pr->a_in_place) {
+            loop4_slices(pr, s, j0, nc);
+            continue;
+        }
+        column_block bl = {pr, s, cut_columns(pr, nc, s->n_threads), j0, nc};
+        bn_parallel_for(bl.part.n_row_pieces * bl.part.n_col_pieces, s->n_threads,
+                        in_place_piece, &bl);
+    }
 }
 
 /* ---- narrow products, unpacked ---------------------------------------------------------
@@ -346,12 +412,23 @@ static int run(const product *pr)
     int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, kc = min64(GEMM_KC, pr->k);
     /* whole 64-byte lines per block, so every B~ panel starts on one for aligned loads */
     int64_t line = 64 / sizeof(real);
-    int64_t b_len = round_up(round_up(min64(GEMM_NC, pr->n), nr) * kc, line);
-    int64_t a_len = round_up(min64(GEMM_MC, round_up(pr->m, mr)) * kc, line);
-    real *buffer = BN(bn_gemm_thread_scratch)((size_t)(b_len + n_threads * a_len));
+    int64_t nc = min64(GEMM_NC, pr->n);
+    int64_t b_len, b_blocks, a_len;
+    if (pr->a_in_place) {
+        /* a B~ per thread for the columns of its piece; an A~ for a last tile */
+        b_len = round_up(cut_columns(pr, nc, n_threads).cols * kc, line);
+        b_blocks = n_threads;
+        a_len = round_up(mr * kc, line);
+    } else {
+        b_len = round_up(round_up(nc, nr) * kc, line);
+        b_blocks = 1;
+        a_len = round_up(min64(GEMM_MC, round_up(pr->m, mr)) * kc, line);
+    }
+    real *buffer = BN(bn_gemm_thread_scratch)((size_t)(b_blocks * b_len + n_threads * a_len));
     if (!buffer)
         return BN_ENOMEM;
-    scratch s = {buffer, buffer + b_len, a_len, n_threads};
+    scratch s = {buffer, b_blocks > 1 ? b_len : 0, buffer + b_blocks * b_len, a_len,
+                 n_threads};
     loop5_column_blocks(pr, &s);
     return BN_OK;
 }
@@ -404,16 +481,18 @@ static double product_cycles(const product *pr)
 }
 
 /* Whether the micro-kernel reads A where it lies, unpacked: when few B panels would reuse
- * a packed copy, or when A is small with contiguous, short rows (see gemm_blocking.h).
- * An index must be gathered. */
+ * a packed copy, or when A is small with short contiguous rows or contiguous columns (see
+ * gemm_blocking.h). An index must be gathered. */
 static int reads_a_in_place(const product *pr)
 {
     if (pr->A.rows || pr->A.cols)
         return 0;
     if (ceil_div(pr->n, pr->kernel.nr) < GEMM_PACK_A_MIN_PANELS)
         return 1;
-    return pr->A.cs == 1 &&
-           (double)llabs((long long)pr->A.rs) * sizeof(real) < GEMM_A_IN_PLACE_ROW_BYTES &&
+    double row_bytes = (double)llabs((long long)pr->A.rs) * sizeof(real);
+    int short_rows = pr->A.cs == 1 && row_bytes < GEMM_A_IN_PLACE_ROW_BYTES;
+    int contiguous_columns = pr->A.rs == 1;
+    return (short_rows || contiguous_columns) &&
            (double)pr->m * (double)pr->k * sizeof(real) <= GEMM_A_IN_PLACE_BYTES;
 }
 

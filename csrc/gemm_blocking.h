@@ -41,14 +41,15 @@
  * too few reuse a packed copy of A to repay making it. */
 #define GEMM_PACK_A_MIN_PANELS 3
 
-/* ... and when it is small, with contiguous rows fewer bytes apart than this: an MLP's
- * layer inputs. The micro-kernel loads the same values either way, so while A is in cache
- * the copy is pure cost; a 4 KiB stride would put a tile's MR rows in one L1 set, and an
- * A as large as L2 likely streams from memory, which the packing's sequential copy does
- * better. Measured on one thread against packing A: 128x784 @ 784x256 (f32, rows 3136
- * bytes apart) 559 -> 504 us, 200x64 @ 64x100 and 128x256 @ 256x128 3-6% faster; 1024^3
- * f32 (rows 4096 bytes apart) 38% slower; the W1 model's predict_proba on 100,000 rows
- * (2048-row chunks of 1 MiB) 4% slower. */
+/* ... and when it is small, with contiguous columns, or contiguous rows fewer bytes apart
+ * than this: an MLP's layer inputs and their transposes. The micro-kernel loads the same
+ * values either way, so while A is in cache the copy is pure cost. A 4 KiB stride would put
+ * a tile's MR rows in one L1 set. The limit on A's size keeps it in L2, where the threads'
+ * pieces (groups of columns, gemm.c) each read all of it; larger, A likely streams from
+ * memory, which the packing's sequential copy does better. Measured on one thread against
+ * packing A: 128x784 @ 784x256 (f32, rows 3136 bytes apart) 559 -> 504 us, 200x64 @ 64x100
+ * and 128x256 @ 256x128 3-6% faster; 1024^3 f32 (rows 4096 bytes apart) 38% slower; the
+ * W1 model's predict_proba on 100,000 rows (2048-row chunks of 1 MiB) 4% slower. */
 #define GEMM_A_IN_PLACE_ROW_BYTES 4096
 #define GEMM_A_IN_PLACE_BYTES (512 * 1024)
 

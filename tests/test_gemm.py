@@ -223,6 +223,17 @@ def test_bitwise_equal_with_one_and_two_threads(kernel, dtype, m, n, k):
     assert_same_bits_on_one_and_two_threads(A, B)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("m,n,k", [(400, 100, 50), (20, 3100, 30), (30, 200, 700)])
+def test_a_read_in_place_bitwise_equal_with_one_and_two_threads(kernel, dtype, order, m, n, k):
+    # A small enough to be read in place, so the threads take groups of columns: more rows
+    # than MC, more columns than NC, a reduction of several KC slices
+    rng = np.random.default_rng(8)
+    A = np.asarray(random_matrix(rng, (m, k), dtype), order=order)
+    assert_same_bits_on_one_and_two_threads(A, random_matrix(rng, (k, n), dtype))
+
+
 # Narrow products, which the AVX-512 kernel runs unpacked: every row count of a tile
 # (1..12), columns as an xmm tail only, one zmm, a zmm and an xmm tail, two zmm (float64
 # lanes 8, float32 16), k across the KC slices, and the transposed orientation (m <= 12,
