@@ -13,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from bendernet import MLPClassifier, MLPRegressor, activations
+from bendernet._network import c_array, layer_input
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_Y = np.array([0, 1, 1, 0])
@@ -153,12 +154,33 @@ def test_assigned_coefs_of_the_wrong_size_are_rejected(iris):
         model.predict(X)
 
 
-@pytest.mark.parametrize("layout", ["fortran", "strided", "readonly", "sparse"])
+def misaligned_copy(x):
+    """x's values in memory one byte off the alignment of its dtype"""
+    raw = np.zeros(x.nbytes + 1, np.uint8)[1:]
+    out = raw.view(x.dtype).reshape(x.shape)
+    out[...] = x
+    assert not out.flags.aligned
+    return out
+
+
+def test_misaligned_arrays_reach_the_kernels_aligned():
+    # NumPy passes a misaligned C-contiguous array through ascontiguousarray unchanged;
+    # the C core must not be handed one (UBSan flags every such load)
+    X = misaligned_copy(np.arange(12.0).reshape(4, 3))
+    for dtype in (np.float64, np.float32):
+        for converted in (c_array(X, dtype), layer_input(X, dtype)):
+            assert converted.flags.aligned and converted.flags.c_contiguous
+            assert_array_equal(converted, X)
+
+
+@pytest.mark.parametrize("layout", ["fortran", "strided", "readonly", "sparse", "misaligned"])
 def test_layouts_train_the_same_and_inputs_are_left_alone(iris, layout):
     X, y = iris
     params = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
     expected = quiet_fit(MLPClassifier(**params), X, y)
-    if layout == "fortran":
+    if layout == "misaligned":
+        X_in = misaligned_copy(X)
+    elif layout == "fortran":
         X_in = np.asfortranarray(X)
     elif layout == "strided":
         X_in = np.repeat(X, 2, axis=1)[:, ::2]

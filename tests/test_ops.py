@@ -132,6 +132,28 @@ def test_fast_path_gives_the_general_paths_bits(dtype):
             assert np.array_equal(ops.dense(A, B, None, "relu"), np.maximum(C, 0))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_misaligned_operands_reach_the_kernels_aligned(monkeypatch, dtype):
+    rng = np.random.default_rng(9)
+    unusual = unusual_operands(rng.standard_normal((6, 5)).astype(dtype))
+    A, b = unusual["misaligned"], unusual_operands(rng.standard_normal((1, 4)).astype(dtype))
+    B = rng.standard_normal((5, 4)).astype(dtype)
+    seen = []
+
+    def spy(kernel):
+        def call(C, *operands):
+            seen.extend(x for x in operands if isinstance(x, np.ndarray))
+            return kernel(C, *operands)
+        return call
+
+    monkeypatch.setattr(_kernels, "gemm", spy(_kernels.gemm))
+    monkeypatch.setattr(_kernels, "gemm_bias_activation", spy(_kernels.gemm_bias_activation))
+    np.testing.assert_allclose(ops.matmul(A, B), A @ B, **tolerance(dtype))
+    bias = b["misaligned"][0]
+    np.testing.assert_allclose(ops.dense(A, B, bias), A @ B + bias, **tolerance(dtype))
+    assert len(seen) == 5 and all(x.flags.aligned for x in seen)
+
+
 def test_matmul_bad_input():
     with pytest.raises(ValueError, match="mismatch in its core dimension 0.*size 4 is "
                                          "different from 3"):

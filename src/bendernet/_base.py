@@ -22,7 +22,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from bendernet import activations
-from bendernet._network import BACKENDS, Network, layer_input
+from bendernet._network import BACKENDS, Network, c_array, layer_input
 from bendernet._optimizer import Optimizer
 from bendernet._predict_input import validated_for_predict
 
@@ -250,7 +250,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     def _targets(self, y, dtype):
         """y as the kernels' float matrix (a classifier's is a boolean indicator)."""
-        return np.ascontiguousarray(y, dtype=dtype)
+        return c_array(y, dtype)
 
     def _fit_lbfgs(self, X, y, sample_weight, layer_units):
         network = Network(layer_units, self.activation, self.out_activation_, X.dtype,
@@ -344,7 +344,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         batch_size = self._batch_size(n_samples)
         X_in = layer_input(X_train, dtype)
         T = self._targets(y_train, dtype)
-        sw = None if sw_train is None else np.ascontiguousarray(sw_train, dtype=dtype)
+        sw = None if sw_train is None else c_array(sw_train, dtype)
         epochs = network.epochs(flat, self._optimizer, X_in, T, sw, batch_size, self.alpha,
                                 np.empty_like(flat), network.workspace(batch_size))
 

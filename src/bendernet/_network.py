@@ -23,8 +23,17 @@ MAX_LAYERS = 64
 PREDICT_CHUNK_ROWS = 2048
 
 
+def c_array(x, dtype):
+    """x as the kernels read an array: C-contiguous, of dtype, in aligned memory; x itself
+    when it is one already. (NumPy passes a misaligned array through, and the C core may
+    not read a double from an address that is not a multiple of 8.)"""
+    x = np.ascontiguousarray(x, dtype=dtype)
+    return x if x.flags.aligned else x.copy()
+
+
 def layer_input(X, dtype):
-    """X as the kernels read it: a C-contiguous ndarray or a CSR matrix with int64 indices.
+    """X as the kernels read it: a C-contiguous ndarray (see c_array) or a CSR matrix with
+    int64 indices.
 
     Never the caller's object: a sparse X is copied (its nonzeros, not densified)."""
     if sp.issparse(X):
@@ -33,7 +42,7 @@ def layer_input(X, dtype):
         csr.indices = csr.indices.astype(np.int64)
         csr.indptr = csr.indptr.astype(np.int64)
         return csr
-    return np.ascontiguousarray(X, dtype=dtype)
+    return c_array(X, dtype)
 
 
 class Network:

@@ -40,10 +40,11 @@ def _common_dtype(*arrays):
 
 
 def _operand(x, dtype):
-    """x in dtype, as it is when the kernels can read it through its strides."""
+    """x in dtype, as it is when the kernels can read it through its strides, else a copy
+    (a new array is aligned, its strides whole elements)."""
     x = x.astype(dtype, copy=False)
     if not x.flags.aligned or any(stride % x.itemsize for stride in x.strides):
-        x = np.ascontiguousarray(x)
+        x = x.copy()
     return x
 
 
@@ -134,7 +135,7 @@ def dense(X, W, b, activation="identity", alpha=None):
             raise ValueError(f"b must have shape ({n},) to match W's columns, got {b.shape}.")
         operands.append(b)
     dtype = _common_dtype(*operands)
-    bias = None if b is None else np.ascontiguousarray(b, dtype=dtype)
+    bias = None if b is None else _operand(np.ascontiguousarray(b), dtype)
     U = np.empty((X.shape[0], n), dtype=dtype)
     _kernels.gemm_bias_activation(U, None, _operand(X, dtype), _operand(W, dtype), bias,
                                   code, alpha)
