@@ -1,5 +1,5 @@
-/* Blocking of the packed matrix product (gemm.c), in one place. Include after real.h: the
- * sizes depend on the precision.
+/* Blocking of the packed matrix product (gemm_packed.c), in one place. Include after
+ * real.h: the sizes depend on the precision.
  *
  *   register block  MR x NR   a tile of C held in registers for the whole k loop
  *   L1              KC x NR   one packed micro-panel of B, reused by every MR-row tile
@@ -45,7 +45,7 @@
  * than this: an MLP's layer inputs and their transposes. The micro-kernel loads the same
  * values either way, so while A is in cache the copy is pure cost. A 4 KiB stride would put
  * a tile's MR rows in one L1 set. The limit on A's size keeps it in L2, where the threads'
- * pieces (groups of columns, gemm.c) each read all of it; larger, A likely streams from
+ * pieces (groups of columns, gemm_packed.c) each read all of it; larger, A likely streams from
  * memory, which the packing's sequential copy does better. Measured on one thread against
  * packing A: 128x784 @ 784x256 (f32, rows 3136 bytes apart) 559 -> 504 us, 200x64 @ 64x100
  * and 128x256 @ 256x128 3-6% faster; 1024^3 f32 (rows 4096 bytes apart) 38% slower; the

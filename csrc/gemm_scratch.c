@@ -1,7 +1,7 @@
-/* The memory of the matrix product's packed blocks (gemm.c). Each calling thread keeps its
- * scratch from one product to the next, grown to the largest it has needed, so that a
- * training loop allocates (and page-faults) nothing after its first batch; a thread's
- * scratch is freed when the thread ends. */
+/* The memory of the matrix product's packed blocks (gemm_packed.c). Each calling thread
+ * keeps its scratch from one product to the next, grown to the largest it has needed, so
+ * that a training loop allocates (and page-faults) nothing after its first batch; a
+ * thread's scratch is freed when the thread ends. */
 #include <pthread.h>
 #include <stdlib.h>
 #include "real.h"

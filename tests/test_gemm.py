@@ -1,4 +1,4 @@
-"""The packed matrix product (csrc/gemm.c) against NumPy: awkward shapes around every block
+"""The matrix product (csrc/gemm*.c) against NumPy: awkward shapes around every block
 size, strides, transposes, row indices, beta, every micro-kernel this CPU runs, bitwise
 equality across thread counts, the fused epilogue, and bad input."""
 

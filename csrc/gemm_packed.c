@@ -1,0 +1,270 @@
+/* The packed matrix product C[m,n] = beta * C[m,n] + A[m,k] @ B[k,n] (planned in gemm.c),
+ * BLIS style: five loops around a register micro-kernel, each loop a function below.
+ *
+ *   loop 5  jc  NC-column blocks of C and B
+ *   loop 4  pc  KC-deep slices of the reduction: pack B~[kc,nc], shared by the threads
+ *   loop 3  ic  pieces of the C block, shared out to the threads: pack A~[mc,kc]
+ *   loop 2  jr  NR-column micro-panels of B~
+ *   loop 1  ir  MR-row micro-panels of A~: the micro-kernel updates one MR x NR tile of C
+ *
+ * When A is read in place (small, not indexed: reads_a_in_place), there is no A~ to share
+ * and the threads take groups of columns instead, each piece running loops 4 to 1 on its
+ * own columns and packing its own B~ (in_place_piece).
+ *
+ * Threads (pool.c) split only the output, never the reduction: every element is summed by
+ * one thread, KC products at a time in the order p = 0, 1, ..., k-1, so results are the
+ * same bit for bit whatever the number of threads. The fused epilogue (+ bias, then the
+ * activation) runs on each tile right after its last slice, while the tile is in L1. */
+#include "bendernet.h"
+#include "real.h"
+#include "gemm_blocking.h"
+#include "gemm_product.h"
+#include "gemm_scratch.h"
+#include "pool.h"
+
+/* The packed operands: B~ shared by the threads (or, when A is read in place, one B~ per
+ * thread for its own columns), and one A~ per thread */
+typedef struct {
+    real *b_blocks;           /* [nc/NR panels][kc, NR] */
+    int64_t b_block_len;      /* 0: one B~, shared */
+    real *a_blocks;           /* per thread: [mc/MR panels][kc, MR] */
+    int64_t a_block_len;
+    int n_threads;
+} scratch;
+
+/* How loop 3 cuts an m x nc block of C: pieces of rows x cols, row-major */
+typedef struct {
+    int64_t rows, cols, n_row_pieces, n_col_pieces;
+} partition;
+
+/* Columns of the B~ panel starting at column jr of an nc-column block: NR, or NR/2 for a
+ * last panel that narrow (so a layer of 10 outputs wastes less work on zero padding) */
+static int64_t panel_width(const kernel_shape *kernel, int64_t jr, int64_t nc)
+{
+    return nc - jr <= kernel->nr / 2 ? kernel->nr / 2 : kernel->nr;
+}
+
+/* C[i0:i0+rows, j0:j0+cols] = beta * C + A[MR,kc] @ b_panel[kc,width], then the epilogue
+ * after the last slice; A[i,p] is A[i * a_rs + p * a_cs]. A whole tile of a row-contiguous
+ * C is updated in place; an edge tile, or a strided C, goes through a scratch tile, so the
+ * kernel never sees an edge. */
+static void update_tile(const product *pr, const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                        const real *b_panel, int64_t width, int64_t i0, int64_t rows,
+                        int64_t j0, int64_t cols, int64_t kc, real beta, int last)
+{
+    microkernel run = width == pr->kernel.nr ? pr->kernel.run : pr->kernel.run_narrow;
+    real *c = pr->C + i0 * pr->c_rs + j0 * pr->c_cs;
+    if (rows == pr->kernel.mr && cols == width && pr->c_cs == 1) {
+        run(c, pr->c_rs, A, a_rs, a_cs, b_panel, kc, beta);
+    } else {
+        _Alignas(64) real tile[MAX_MR * MAX_NR];
+        run(tile, width, A, a_rs, a_cs, b_panel, kc, 0);
+        for (int64_t i = 0; i < rows; i++)
+            for (int64_t j = 0; j < cols; j++) {
+                real *cij = c + i * pr->c_rs + j * pr->c_cs;
+                *cij = beta == 0 ? tile[i * width + j] : beta * *cij + tile[i * width + j];
+            }
+    }
+    if (last && pr->finish)
+        finish_tile(pr, i0, rows, j0, cols);
+}
+
+/* Loop 1: C[i0:i0+mc, j0:j0+cols] += A[i0:i0+mc, p0:p0+kc] @ b_panel[kc,width], one
+ * MR-row tile at a time. A's rows come from A~ (a_block), or for whole tiles when A is read
+ * in place, from A itself. */
+static void loop1_tiles(const product *pr, const real *a_block, const real *b_panel,
+                        int64_t width, int64_t i0, int64_t mc, int64_t j0, int64_t cols,
+                        int64_t p0, int64_t kc, real beta, int last)
+{
+    int64_t mr = pr->kernel.mr;
+    for (int64_t ir = 0; ir < mc; ir += mr) {
+        int64_t rows = min64(mr, mc - ir);
+        if (pr->a_in_place && rows == mr)
+            update_tile(pr, pr->A.base + (i0 + ir) * pr->A.rs + p0 * pr->A.cs, pr->A.rs,
+                        pr->A.cs, b_panel, width, i0 + ir, rows, j0, cols, kc, beta, last);
+        else
+            update_tile(pr, a_block + (pr->a_in_place ? 0 : ir * kc), 1, mr, b_panel, width,
+                        i0 + ir, rows, j0, cols, kc, beta, last);
+    }
+}
+
+/* Loop 2: C[i0:i0+mc, j0+jp:j0+jp+cols] += A[i0:i0+mc, p0:p0+kc] @ B~[kc, jp:jp+cols], one
+ * NR-column panel at a time, b_panels the first of them; each B~ panel stays in L1 while
+ * loop 1 sweeps A past it */
+static void loop2_panels(const product *pr, const real *a_block, const real *b_panels,
+                         int64_t i0, int64_t mc, int64_t j0, int64_t nc, int64_t jp,
+                         int64_t cols, int64_t p0, int64_t kc, real beta, int last)
+{
+    int64_t nr = pr->kernel.nr;
+    for (int64_t jr = jp; jr < jp + cols; jr += nr)
+        loop1_tiles(pr, a_block, b_panels + (jr - jp) * kc, panel_width(&pr->kernel, jr, nc),
+                    i0, mc, j0 + jr, min64(nr, jp + cols - jr), p0, kc, beta, last);
+}
+
+/* Pieces of the m x nc block for n_threads threads. One thread takes MC rows at a time,
+ * all nc columns; more take smaller row pieces, about PIECES_PER_THREAD each, and split the
+ * columns too when that leaves fewer than two row pieces per thread (a C with few rows). */
+static partition cut_block(const product *pr, int64_t nc, int n_threads)
+{
+    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr;
+    int64_t wanted = n_threads > 1 ? (int64_t)PIECES_PER_THREAD * n_threads : 1;
+    partition part;
+    part.rows = min64(round_up(ceil_div(pr->m, wanted), mr), GEMM_MC);
+    part.n_row_pieces = ceil_div(pr->m, part.rows);
+    int64_t col_pieces = part.n_row_pieces < 2 * n_threads ? ceil_div(wanted, part.n_row_pieces)
+                                                           : 1;
+    part.cols = round_up(ceil_div(nc, col_pieces), nr);
+    part.n_col_pieces = ceil_div(nc, part.cols);
+    return part;
+}
+
+/* One KC slice of an NC-column block, as the threads share it out:
+ * C[:, j0:j0+nc] (beta *)= C + A[:, p0:p0+kc] @ B[p0:p0+kc, j0:j0+nc] */
+typedef struct {
+    const product *pr;
+    const scratch *s;
+    partition part;
+    int64_t j0, nc, p0, kc;
+    real beta;
+    int last;                 /* the slice ends the reduction: run the epilogue */
+} slice;
+
+/* B~[kc, jr:jr+NR] = B[p0:p0+kc, j0+jr:j0+jr+NR] for jr = panel * NR, the last panel
+ * perhaps NR/2 wide */
+static void pack_b_panel(void *context, int64_t panel, int thread)
+{
+    (void)thread;
+    const slice *sl = context;
+    int64_t nr = sl->pr->kernel.nr, jr = panel * nr;
+    BN(bn_pack_panel)(sl->s->b_blocks + jr * sl->kc, &sl->pr->Bt, sl->j0 + jr,
+                      min64(nr, sl->nc - jr), panel_width(&sl->pr->kernel, jr, sl->nc), sl->p0,
+                      sl->kc);
+}
+
+/* Loop 3, one piece: its rows of A packed into the thread's own A~ (L2), then its panels
+ * of the shared B~ */
+static void loop3_piece(void *context, int64_t piece, int thread)
+{
+    const slice *sl = context;
+    const product *pr = sl->pr;
+    const partition *part = &sl->part;
+    real *a_block = sl->s->a_blocks + thread * sl->s->a_block_len;
+    int64_t i0 = piece / part->n_col_pieces * part->rows;
+    int64_t jp = piece % part->n_col_pieces * part->cols;
+    int64_t mc = min64(part->rows, pr->m - i0);
+    BN(bn_pack_a_block)(a_block, &pr->A, i0, mc, pr->kernel.mr, sl->p0, sl->kc);
+    loop2_panels(pr, a_block, sl->s->b_blocks + jp * sl->kc, i0, mc, sl->j0, sl->nc, jp,
+                 min64(part->cols, sl->nc - jp), sl->p0, sl->kc, sl->beta, sl->last);
+}
+
+/* Loop 4: C[:, j0:j0+nc] = beta * C + A @ B[:, j0:j0+nc], KC products of each sum at a
+ * time; beta applies to the first slice only. The threads pack B~ a panel at a time, then
+ * take the pieces of loop 3 as they come free. */
+static void loop4_slices(const product *pr, const scratch *s, int64_t j0, int64_t nc)
+{
+    for (int64_t p0 = 0; p0 < pr->k; p0 += GEMM_KC) {
+        int64_t kc = min64(GEMM_KC, pr->k - p0);
+        slice sl = {pr, s, cut_block(pr, nc, s->n_threads), j0, nc, p0, kc,
+                    p0 == 0 ? pr->beta : 1, p0 + kc == pr->k};
+        bn_parallel_for(ceil_div(nc, pr->kernel.nr), s->n_threads, pack_b_panel, &sl);
+        bn_parallel_for(sl.part.n_row_pieces * sl.part.n_col_pieces, s->n_threads, loop3_piece,
+                        &sl);
+    }
+}
+
+/* Pieces of the m x nc block when A is read in place: groups of NR-column panels, about
+ * PIECES_PER_THREAD per thread, each over all rows; the rows are cut too when there are
+ * fewer panels than that (each row piece packs the B panels of its columns again) */
+static partition cut_columns(const product *pr, int64_t nc, int n_threads)
+{
+    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, panels = ceil_div(nc, pr->kernel.nr);
+    int64_t wanted = n_threads > 1 ? (int64_t)PIECES_PER_THREAD * n_threads : 1;
+    partition part;
+    part.cols = ceil_div(panels, min64(panels, wanted)) * nr;
+    part.n_col_pieces = ceil_div(nc, part.cols);
+    int64_t row_pieces = ceil_div(wanted, part.n_col_pieces);
+    part.rows = round_up(ceil_div(pr->m, row_pieces), mr);
+    part.n_row_pieces = ceil_div(pr->m, part.rows);
+    return part;
+}
+
+/* An NC-column block of C as the threads share it out when A is read in place */
+typedef struct {
+    const product *pr;
+    const scratch *s;
+    partition part;
+    int64_t j0, nc;
+} column_block;
+
+/* One piece C[rows, cols] of the block over the whole reduction, a KC slice at a time: its
+ * B~ panels packed into the thread's own B~, so no thread reads panels another packed (on
+ * two cores that traffic cost 6-8% of a product), and a last tile of fewer than MR rows of
+ * A into its own A~ */
+static void in_place_piece(void *context, int64_t piece, int thread)
+{
+    const column_block *bl = context;
+    const product *pr = bl->pr;
+    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr;
+    real *a_block = bl->s->a_blocks + thread * bl->s->a_block_len;
+    real *b_panels = bl->s->b_blocks + thread * bl->s->b_block_len;
+    int64_t i0 = piece / bl->part.n_col_pieces * bl->part.rows;
+    int64_t jp = piece % bl->part.n_col_pieces * bl->part.cols;
+    int64_t mc = min64(bl->part.rows, pr->m - i0), cols = min64(bl->part.cols, bl->nc - jp);
+    for (int64_t p0 = 0; p0 < pr->k; p0 += GEMM_KC) {
+        int64_t kc = min64(GEMM_KC, pr->k - p0);
+        for (int64_t jr = jp; jr < jp + cols; jr += nr)
+            BN(bn_pack_panel)(b_panels + (jr - jp) * kc, &pr->Bt, bl->j0 + jr,
+                              min64(nr, jp + cols - jr), panel_width(&pr->kernel, jr, bl->nc),
+                              p0, kc);
+        /* MC rows at a time, so that B~'s panels sweep a block of A that stays in L2 */
+        for (int64_t ic = i0; ic < i0 + mc; ic += GEMM_MC) {
+            int64_t rows = min64(GEMM_MC, i0 + mc - ic);
+            if (rows % mr)
+                BN(bn_pack_panel)(a_block, &pr->A, ic + rows / mr * mr, rows % mr, mr, p0, kc);
+            loop2_panels(pr, a_block, b_panels, ic, rows, bl->j0, bl->nc, jp, cols, p0, kc,
+                         p0 == 0 ? pr->beta : 1, p0 + kc == pr->k);
+        }
+    }
+}
+
+/* Loop 5: C = beta * C + A @ B, NC columns at a time */
+static void loop5_column_blocks(const product *pr, const scratch *s)
+{
+    for (int64_t j0 = 0; j0 < pr->n; j0 += GEMM_NC) {
+        int64_t nc = min64(GEMM_NC, pr->n - j0);
+        if (!pr->a_in_place) {
+            loop4_slices(pr, s, j0, nc);
+            continue;
+        }
+        column_block bl = {pr, s, cut_columns(pr, nc, s->n_threads), j0, nc};
+        bn_parallel_for(bl.part.n_row_pieces * bl.part.n_col_pieces, s->n_threads,
+                        in_place_piece, &bl);
+    }
+}
+
+int BN(bn_gemm_run_packed)(const product *pr, int n_threads)
+{
+    int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, kc = min64(GEMM_KC, pr->k);
+    /* whole 64-byte lines per block, so every B~ panel starts on one for aligned loads */
+    int64_t line = 64 / sizeof(real);
+    int64_t nc = min64(GEMM_NC, pr->n);
+    int64_t b_len, b_blocks, a_len;
+    if (pr->a_in_place) {
+        /* a B~ per thread for the columns of its piece; an A~ for a last tile */
+        b_len = round_up(cut_columns(pr, nc, n_threads).cols * kc, line);
+        b_blocks = n_threads;
+        a_len = round_up(mr * kc, line);
+    } else {
+        b_len = round_up(round_up(nc, nr) * kc, line);
+        b_blocks = 1;
+        a_len = round_up(min64(GEMM_MC, round_up(pr->m, mr)) * kc, line);
+    }
+    real *buffer = BN(bn_gemm_thread_scratch)((size_t)(b_blocks * b_len + n_threads * a_len));
+    if (!buffer)
+        return BN_ENOMEM;
+    scratch s = {buffer, b_blocks > 1 ? b_len : 0, buffer + b_blocks * b_len, a_len,
+                 n_threads};
+    loop5_column_blocks(pr, &s);
+    return BN_OK;
+}
+

@@ -1,0 +1,73 @@
+/* A matrix product as gemm.c plans it, for the two ways of running it: the packed loops
+ * (gemm_packed.c) and the narrow, unpacked tiles (gemm_narrow.c). Internal; include after
+ * real.h (a source file is compiled for one precision). */
+#ifndef BN_GEMM_PRODUCT_H
+#define BN_GEMM_PRODUCT_H
+#include <stddef.h>
+#include <stdint.h>
+#include "activations.h"
+#include "gemm_pack.h"
+
+/* Pieces of work a product makes per thread, so that a thread slowed by other programs on
+ * its core hands its share to the others. */
+#define PIECES_PER_THREAD 4
+
+typedef void (*microkernel)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
+                            ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta);
+
+typedef void (*unpacked_microkernel)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
+                                    ptrdiff_t a_cs, const real *B, ptrdiff_t b_rs,
+                                    int64_t rows, int64_t cols, int64_t kc, real beta);
+
+typedef struct {
+    int64_t mr, nr;
+    microkernel run, run_narrow;   /* NR columns, and NR/2 for a narrow last panel */
+    unpacked_microkernel run_unpacked;  /* any tile up to MR x NR, B in place; or NULL */
+} kernel_shape;
+
+/* What happens to an output tile after its last slice: C = f(C + bias) */
+typedef struct {
+    real *pre;            /* receives C + bias (strides of C); NULL: not kept */
+    const real *bias;     /* element (i, j) adds bias[i * bias_rs + j * bias_cs]; NULL: none */
+    ptrdiff_t bias_rs, bias_cs;
+    int activation;       /* enum bn_activation; < 0: none */
+    real alpha;
+} epilogue;
+
+/* One product as the loops see it, possibly the transposed problem C^T = B^T A^T */
+typedef struct {
+    real *C;                  /* C[m,n]: element (i, j) at C[i * c_rs + j * c_cs] */
+    ptrdiff_t c_rs, c_cs;
+    gemm_operand A, Bt;       /* A[m,k] and B^T[n,k] */
+    int64_t m, n, k;
+    real beta;
+    const epilogue *finish;   /* NULL: a plain product */
+    kernel_shape kernel;
+    int a_in_place;           /* the kernel reads whole MR-row tiles of A where they are */
+    int unpacked;             /* a narrow product: run_unpacked reads A and B in place */
+} product;
+
+static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+static inline int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+/* The epilogue on rows [i0, i0+rows) x columns [j0, j0+cols) of C */
+static inline void finish_tile(const product *pr, int64_t i0, int64_t rows, int64_t j0,
+                               int64_t cols)
+{
+    const epilogue *e = pr->finish;
+    ptrdiff_t at = i0 * pr->c_rs + j0 * pr->c_cs;
+    BN(bn_bias_activation_tile)(pr->C + at, e->pre ? e->pre + at : NULL, pr->c_rs, pr->c_cs,
+                                e->bias ? e->bias + i0 * e->bias_rs + j0 * e->bias_cs : NULL,
+                                e->bias_rs, e->bias_cs, rows, cols, e->activation, e->alpha);
+}
+
+/* C = beta * C + A @ B through packed blocks (gemm_packed.c); BN_ENOMEM without memory
+ * for them */
+int BN(bn_gemm_run_packed)(const product *pr, int n_threads);
+
+/* C = beta * C + A @ B for a C of at most MR rows or NR columns, reading both operands in
+ * place (gemm_narrow.c) */
+void BN(bn_gemm_run_narrow)(const product *pr, int n_threads);
+
+#endif
