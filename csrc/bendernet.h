@@ -82,6 +82,11 @@ int bn_gemm_select_kernel(const char *name);
 /* Threads the matrix product and predict may use: OpenMP's limit for the calling thread
  * (OMP_NUM_THREADS, or threadpoolctl's), 1 without OpenMP */
 int bn_max_threads(void);
+/* Measures now the round trip of a cache line between the calling thread's core and a pool
+ * thread's, in nanoseconds (-1: no second thread, the pool busy, or no answer in time).
+ * Products use one thread while it is above BENDERNET_FAR_ROUND_TRIP_NS (default 150);
+ * the library checks by itself at most every 50 ms (core_distance.c). */
+int64_t bn_core_round_trip(void);
 
 #define BN_DECLARING_F32
 #include "real.h"

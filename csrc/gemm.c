@@ -10,6 +10,7 @@
 #include "gemm_kernels.h"
 #include "gemm_select.h"
 #include "gemm_product.h"
+#include "pool.h"
 
 static const kernel_shape kernels[BN_GEMM_N_ISAS] = {
     [BN_GEMM_PORTABLE] = {PORTABLE_MR, PORTABLE_NR, BN(bn_microkernel_portable),
@@ -36,13 +37,13 @@ static void scale_output(const product *pr)
 }
 
 /* Threads worth using: one per GEMM_FLOPS_PER_THREAD of work, at most OpenMP's limit
- * (OMP_NUM_THREADS, or threadpoolctl's) */
+ * (OMP_NUM_THREADS, or threadpoolctl's), and one while the cores are far apart */
 static int thread_count(const product *pr)
 {
     double flops = 2.0 * (double)pr->m * (double)pr->n * (double)pr->k;
     double wanted = flops / GEMM_FLOPS_PER_THREAD;
     int most = bn_max_threads();
-    return wanted >= most ? most : wanted < 1 ? 1 : (int)wanted;
+    return bn_threads_worth_using(wanted >= most ? most : wanted < 1 ? 1 : (int)wanted);
 }
 
 static int run(const product *pr)

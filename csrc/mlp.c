@@ -283,7 +283,8 @@ static void optimizer_step(real *P, real *state1, real *state2, const real *G, i
                                                   sqrt(1 - pow(opt->beta2, t)) /
                                                   (1 - pow(opt->beta1, t)) : 0};
     int64_t chunks = (N + OPTIMIZER_CHUNK - 1) / OPTIMIZER_CHUNK;
-    bn_parallel_for(chunks, chunks >= 4 ? bn_max_threads() : 1, optimizer_chunk, &job);
+    bn_parallel_for(chunks, chunks >= 4 ? bn_threads_worth_using(bn_max_threads()) : 1,
+                    optimizer_chunk, &job);
 }
 
 int BN(bn_train_epoch)(real *P, real *state1, real *state2, int64_t *step, double *loss_sum,

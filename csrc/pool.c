@@ -191,25 +191,30 @@ static void run_job(int64_t first, int64_t n_tasks, int n_workers, bn_task run, 
     atomic_store(&pool.caller_sleeping, 0);
 }
 
-void bn_parallel_for(int64_t n_tasks, int n_workers, bn_task run, void *context)
+bool bn_parallel_for_shared(int64_t n_tasks, int n_workers, bn_task run, void *context)
 {
     if (n_workers > MAX_WORKERS)
         n_workers = MAX_WORKERS;
-    bool shared = n_workers > 1 && n_tasks > 1 && !atomic_flag_test_and_set(&pool.in_use);
-    if (shared && start_threads(n_workers - 1) == 0) {
+    if (n_workers < 2 || n_tasks < 2 || atomic_flag_test_and_set(&pool.in_use))
+        return false;
+    if (start_threads(n_workers - 1) == 0) {
         atomic_flag_clear(&pool.in_use);
-        shared = false;
-    }
-    if (!shared) {
-        for (int64_t t = 0; t < n_tasks; t++)
-            run(context, t, 0);
-        return;
+        return false;
     }
     for (int64_t first = 0; first < n_tasks; first += MAX_TASKS) {
         int64_t count = n_tasks - first < MAX_TASKS ? n_tasks - first : MAX_TASKS;
         run_job(first, count, n_workers, run, context);
     }
     atomic_flag_clear(&pool.in_use);
+    return true;
+}
+
+void bn_parallel_for(int64_t n_tasks, int n_workers, bn_task run, void *context)
+{
+    if (bn_parallel_for_shared(n_tasks, n_workers, run, context))
+        return;
+    for (int64_t t = 0; t < n_tasks; t++)
+        run(context, t, 0);
 }
 
 int bn_max_threads(void)

@@ -1,6 +1,7 @@
 /* The C core's worker threads (pool.c). Internal. */
 #ifndef BN_POOL_H
 #define BN_POOL_H
+#include <stdbool.h>
 #include <stdint.h>
 
 /* One task of a parallel loop: task is its index, worker the thread running it (0 is the
@@ -12,5 +13,12 @@ typedef void (*bn_task)(void *context, int64_t task, int worker);
  * take them too if they come: nobody waits for a thread that has not started a task. With
  * n_workers <= 1, or while another thread is using the pool, the caller runs them all. */
 void bn_parallel_for(int64_t n_tasks, int n_workers, bn_task run, void *context);
+
+/* bn_parallel_for when the pool is free and has threads to share the tasks out; false,
+ * having run nothing, when not */
+bool bn_parallel_for_shared(int64_t n_tasks, int n_workers, bn_task run, void *context);
+
+/* wanted, or 1 while the pool's threads run on cores far apart (core_distance.c) */
+int bn_threads_worth_using(int wanted);
 
 #endif

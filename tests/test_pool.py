@@ -162,3 +162,48 @@ def test_fits_on_one_and_two_threads_are_bitwise_equal(solver, dtype):
     assert one.loss_curve_ == two.loss_curve_
     for a, b in zip(one.coefs_ + one.intercepts_, two.coefs_ + two.intercepts_):
         assert np.array_equal(a, b)
+
+
+def test_core_round_trip_is_measured_between_two_threads():
+    with threadpool_limits(limits=1, user_api="openmp"):
+        assert _kernels.core_round_trip() == -1          # no second thread to ask
+    with threadpool_limits(limits=2, user_api="openmp"):
+        answers = [_kernels.core_round_trip() for _ in range(20)]
+    # -1 while the pool thread starts, or in a moment the other core is busy
+    assert all(answer == -1 or 0 < answer < 100_000 for answer in answers)
+    assert any(answer > 0 for answer in answers)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads threads' CPU time")
+@pytest.mark.parametrize("far_round_trip_ns,worker_shares", [("0", False), ("1000000000", True)])
+def test_products_keep_to_one_thread_while_the_cores_are_far_apart(far_round_trip_ns,
+                                                                   worker_shares):
+    # with a limit of 0 ns every answer means far apart, with 1 s none does; the pool's
+    # thread computes (and spends CPU time) only when products share their pieces out
+    code = f"""
+import os, threading, numpy as np
+from bendernet import _kernels
+caller = threading.get_native_id()
+
+def others_cpu_ticks():
+    ticks = 0
+    for task in os.listdir("/proc/self/task"):
+        if int(task) != caller:
+            with open(f"/proc/self/task/{{task}}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks
+
+answers = [_kernels.core_round_trip() for _ in range(50)]
+assert max(answers) > 0, answers
+A, B = np.ones(({M}, {K})), np.ones(({K}, {N}))
+C = np.empty(({M}, {N}))
+before = others_cpu_ticks()
+for _ in range(300):
+    _kernels.gemm(C, A, B)
+assert (C == {K}).all()
+print(others_cpu_ticks() - before)
+"""
+    ticks = int(run_python(code, OMP_NUM_THREADS="2",
+                           BENDERNET_FAR_ROUND_TRIP_NS=far_round_trip_ns))
+    assert ticks > 5 if worker_shares else ticks <= 2

@@ -30,6 +30,7 @@ cdef extern from "bendernet.h" nogil:
 
     int bn_index_check(const int64_t *rows, int64_t m, int64_t n_rows)
     int bn_max_threads()
+    int64_t bn_core_round_trip()
     const char *bn_gemm_kernel_name()
     int bn_gemm_kernel_available(const char *name)
     int bn_gemm_select_kernel(const char *name)

@@ -115,6 +115,16 @@ def max_threads():
     return bn_max_threads()
 
 
+def core_round_trip():
+    """Nanoseconds a cache line takes from the calling thread's core to a pool thread's and
+    back, measured now; -1 without a second thread or an answer. Far apart (above
+    BENDERNET_FAR_ROUND_TRIP_NS, default 150), products use one thread."""
+    cdef int64_t round_trip
+    with nogil:
+        round_trip = bn_core_round_trip()
+    return round_trip
+
+
 def gemm_kernel_name():
     """The micro-kernel the matrix product runs: 'portable', 'avx2' or 'avx512'."""
     return bn_gemm_kernel_name().decode()

@@ -1,0 +1,155 @@
+/* Whether a second thread pays, given how far apart the pool's cores are right now.
+ *
+ * A virtual machine's host may place its vCPUs on cores far apart. On the project's
+ * machine (2 vCPUs) a cache line's round trip between them took 50-70 ns most of the time
+ * and 320-340 ns for seconds at a time. A product split over two threads moves operands
+ * and results between the cores, and in the far state two threads lost to one: fits in
+ * that state, median of 5-11 each, took 948 ms on two threads and 472 ms on one (W5),
+ * 684 and 361 ms (W1), 1.79 and 1.64 s (W2); when near, 437 and 477 ms, 322 and 358 ms,
+ * 1.04 and 1.62 s. So while the cores are far apart, work runs on one thread.
+ *
+ * The check: the caller and a pool thread bounce a cache line ROUNDS times. It runs when
+ * the last one is RECHECK_NANOSECONDS old and the pool is free, costs a few microseconds
+ * (up to PARTNER_WAIT_NANOSECONDS while a sleeping pool thread wakes), and a check that
+ * finds no partner in time (the other core busy) keeps the last answer. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+#include "bendernet.h"
+#include "pool.h"
+
+#define ROUNDS 16
+#define FAR_ROUND_TRIP_NANOSECONDS 150
+#define RECHECK_NANOSECONDS 50000000
+#define PARTNER_WAIT_NANOSECONDS 200000
+
+enum { WAITING, PLAYING, ABANDONED };
+
+typedef struct {
+    _Atomic int64_t ball;       /* 2i + 1: served for round i; 2i + 2: returned */
+    _Atomic int state;
+    int64_t round_trip;         /* nanoseconds; -1: no answer */
+} rally;
+
+static _Atomic int64_t checked_at;      /* when last checked, CLOCK_MONOTONIC */
+static _Atomic int far_apart;           /* what the last answer said */
+static atomic_flag checking = ATOMIC_FLAG_INIT;
+
+static int64_t now_nanoseconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Task 1 returns the ball, if it comes before the server gives up waiting for it */
+static void return_ball(rally *r)
+{
+    int waiting = WAITING;
+    if (!atomic_compare_exchange_strong(&r->state, &waiting, PLAYING))
+        return;                 /* too late, or the server's own thread took this task */
+    for (int64_t i = 0; i < ROUNDS; i++) {
+        while (atomic_load(&r->ball) != 2 * i + 1)
+            if (atomic_load(&r->state) == ABANDONED)
+                return;
+        atomic_store(&r->ball, 2 * i + 2);
+    }
+}
+
+/* Task 0 serves: waits for a partner, then times ROUNDS round trips. It gives up, and
+ * says so in state, when the partner is late to come or to return the ball (its thread
+ * lost its core). */
+static void serve(rally *r)
+{
+    int64_t deadline = now_nanoseconds() + PARTNER_WAIT_NANOSECONDS;
+    while (atomic_load(&r->state) == WAITING && now_nanoseconds() < deadline)
+        continue;
+    int waiting = WAITING;
+    if (atomic_compare_exchange_strong(&r->state, &waiting, ABANDONED))
+        return;
+    int64_t start = now_nanoseconds();
+    for (int64_t i = 0; i < ROUNDS; i++) {
+        atomic_store(&r->ball, 2 * i + 1);
+        for (int spins = 1; atomic_load(&r->ball) != 2 * i + 2; spins++)
+            if (spins % 64 == 0 && now_nanoseconds() > deadline) {
+                atomic_store(&r->state, ABANDONED);
+                return;
+            }
+    }
+    r->round_trip = (now_nanoseconds() - start) / ROUNDS;
+}
+
+static void play(void *context, int64_t task, int worker)
+{
+    (void)worker;
+    if (task == 0)
+        serve(context);
+    else
+        return_ball(context);
+}
+
+/* Round trips above this many nanoseconds mean far apart: FAR_ROUND_TRIP_NANOSECONDS, or
+ * the environment's BENDERNET_FAR_ROUND_TRIP_NS (a huge value keeps two threads always) */
+static int64_t far_round_trip(void)
+{
+    static _Atomic int64_t limit = -1;
+    int64_t value = atomic_load(&limit);
+    if (value < 0) {
+        const char *text = getenv("BENDERNET_FAR_ROUND_TRIP_NS");
+        char *end = NULL;
+        long long parsed = text ? strtoll(text, &end, 10) : -1;
+        value = end && end != text && *end == 0 && parsed >= 0 ? parsed
+                                                              : FAR_ROUND_TRIP_NANOSECONDS;
+        atomic_store(&limit, value);
+    }
+    return value;
+}
+
+/* Measures the round trip now if the pool is free (and has a thread), records what it
+ * means; returns it, or -1 without an answer */
+static int64_t check(void)
+{
+    rally r = {.ball = 0, .state = WAITING, .round_trip = -1};
+    if (!bn_parallel_for_shared(2, 2, play, &r) || r.round_trip < 0)
+        return -1;
+    atomic_store(&far_apart, r.round_trip > far_round_trip());
+    return r.round_trip;
+}
+
+int bn_threads_worth_using(int wanted)
+{
+    if (wanted < 2)
+        return wanted;
+    int64_t now = now_nanoseconds();
+    if (now - atomic_load(&checked_at) > RECHECK_NANOSECONDS &&
+        !atomic_flag_test_and_set(&checking)) {
+        check();
+        /* also without an answer: a busy pool is asked again only after the interval */
+        atomic_store(&checked_at, now);
+        atomic_flag_clear(&checking);
+    }
+    return atomic_load(&far_apart) ? 1 : wanted;
+}
+
+int64_t bn_core_round_trip(void)
+{
+    if (bn_max_threads() < 2 || atomic_flag_test_and_set(&checking))
+        return -1;
+    int64_t round_trip = check();
+    atomic_store(&checked_at, now_nanoseconds());
+    atomic_flag_clear(&checking);
+    return round_trip;
+}
+
+/* A child forked during a check must not stay locked out of checking */
+static void reset_in_child(void)
+{
+    atomic_flag_clear(&checking);
+}
+
+__attribute__((constructor)) static void register_fork_handler(void)
+{
+    pthread_atfork(NULL, NULL, reset_in_child);
+}
