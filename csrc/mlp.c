@@ -196,7 +196,7 @@ static void finish_gradient(real *x, const real *W, int64_t N, double l2, double
 }
 
 BN_VECTOR_CLONES
-int BN(bn_loss_grad)(double *loss, real *G, real *workspace, const real *P,
+static int loss_grad(double *loss, real *G, real *workspace, const real *P,
                      const bn_net *net, const bn_rows *X, const real *T, const real *sw,
                      const int64_t *rows, int64_t m)
 {
@@ -243,6 +243,17 @@ int BN(bn_loss_grad)(double *loss, real *G, real *workspace, const real *P,
             return status;
     }
     return BN_OK;
+}
+
+/* A training step is a chain: each product reads what the last one wrote (see pool.h) */
+int BN(bn_loss_grad)(double *loss, real *G, real *workspace, const real *P,
+                     const bn_net *net, const bn_rows *X, const real *T, const real *sw,
+                     const int64_t *rows, int64_t m)
+{
+    bn_chain_begin();
+    int status = loss_grad(loss, G, workspace, P, net, X, T, sw, rows, m);
+    bn_chain_end();
+    return status;
 }
 
 /* An optimizer step, shared out to the threads in chunks of OPTIMIZER_CHUNK parameters */
@@ -299,18 +310,21 @@ int BN(bn_train_epoch)(real *P, real *state1, real *state2, int64_t *step, doubl
     int64_t N = BN(bn_param_count)(net);
     /* scikit-learn sums each batch's loss times its size in the data's precision */
     real accumulated = 0;
+    bn_chain_begin();
     for (int64_t start = 0; start < n_order; start += batch_size) {
         int64_t m = n_order - start < batch_size ? n_order - start : batch_size;
         double batch_loss;
-        int status = BN(bn_loss_grad)(&batch_loss, G, workspace, P, net, X, T, sw,
-                                      order + start, m);
-        if (status)
+        int status = loss_grad(&batch_loss, G, workspace, P, net, X, T, sw, order + start, m);
+        if (status) {
+            bn_chain_end();
             return status;
+        }
         accumulated += (real)batch_loss * (real)m;
         if (opt->solver == BN_ADAM)
             *step += 1;
         optimizer_step(P, state1, state2, G, N, opt, *step);
     }
+    bn_chain_end();
     *loss_sum = accumulated;
     return BN_OK;
 }

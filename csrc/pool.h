@@ -18,7 +18,12 @@ void bn_parallel_for(int64_t n_tasks, int n_workers, bn_task run, void *context)
  * having run nothing, when not */
 bool bn_parallel_for_shared(int64_t n_tasks, int n_workers, bn_task run, void *context);
 
-/* wanted, or 1 while the pool's threads run on cores far apart (core_distance.c) */
+/* Work between bn_chain_begin() and bn_chain_end() on the calling thread is a chain of
+ * steps, each reading what the last one wrote (a training step); calls may nest. */
+void bn_chain_begin(void);
+void bn_chain_end(void);
+
+/* wanted; in a chain, 1 while the pool's threads run on cores far apart (core_distance.c) */
 int bn_threads_worth_using(int wanted);
 
 #endif

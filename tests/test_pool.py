@@ -174,36 +174,53 @@ def test_core_round_trip_is_measured_between_two_threads():
     assert any(answer > 0 for answer in answers)
 
 
+WORK = {
+    # products of 2 x 200 x 300 x 256 = 31 MFLOP, each asking for two threads
+    "fit": """
+rng = np.random.default_rng(0)
+X, y = rng.standard_normal((2000, 300)), rng.integers(0, 2, 2000)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    MLPClassifier(hidden_layer_sizes=(256,), batch_size=200, max_iter=15, tol=0,
+                  random_state=0).fit(X, y)
+""",
+    "lone products": f"""
+A, B, C = np.ones(({M}, {K})), np.ones(({K}, {N})), np.empty(({M}, {N}))
+for _ in range(300):
+    _kernels.gemm(C, A, B)
+""",
+}
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads threads' CPU time")
-@pytest.mark.parametrize("far_round_trip_ns,worker_shares", [("0", False), ("1000000000", True)])
-def test_products_keep_to_one_thread_while_the_cores_are_far_apart(far_round_trip_ns,
-                                                                   worker_shares):
-    # with a limit of 0 ns every answer means far apart, with 1 s none does; the pool's
-    # thread computes (and spends CPU time) only when products share their pieces out
-    code = f"""
-import os, threading, numpy as np
-from bendernet import _kernels
+@pytest.mark.parametrize("work", list(WORK))
+@pytest.mark.parametrize("far_round_trip_ns", ["0", "1000000000"])
+def test_only_chains_of_steps_keep_to_one_thread_while_the_cores_are_far_apart(
+        work, far_round_trip_ns):
+    # With a limit of 0 ns every answer means far apart, with 1 s none does. The pool's
+    # thread computes (and spends CPU time) only when products share their pieces out: a
+    # fit's products keep to one thread when far apart, lone products never do.
+    code = """
+import os, threading, warnings, numpy as np
+from bendernet import MLPClassifier, _kernels
 caller = threading.get_native_id()
 
 def others_cpu_ticks():
     ticks = 0
     for task in os.listdir("/proc/self/task"):
         if int(task) != caller:
-            with open(f"/proc/self/task/{{task}}/stat") as stat:
+            with open(f"/proc/self/task/{task}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
             ticks += int(fields[11]) + int(fields[12])
     return ticks
 
 answers = [_kernels.core_round_trip() for _ in range(50)]
 assert max(answers) > 0, answers
-A, B = np.ones(({M}, {K})), np.ones(({K}, {N}))
-C = np.empty(({M}, {N}))
 before = others_cpu_ticks()
-for _ in range(300):
-    _kernels.gemm(C, A, B)
-assert (C == {K}).all()
+""" + WORK[work] + """
 print(others_cpu_ticks() - before)
 """
     ticks = int(run_python(code, OMP_NUM_THREADS="2",
                            BENDERNET_FAR_ROUND_TRIP_NS=far_round_trip_ns))
-    assert ticks > 5 if worker_shares else ticks <= 2
+    shares = work == "lone products" or far_round_trip_ns != "0"
+    assert ticks > 5 if shares else ticks <= 2
