@@ -7,10 +7,26 @@ copy is made) and NumPy's column sum.
 GFLOP/s counts the products only: 2·m·k·n per product.
 """
 
+import time
+
 import numpy as np
 import pytest
 
 from bench import workloads
+
+# OpenBLAS's threads keep spinning for about a second after NumPy's last product, and take
+# the core a second bendernet thread would use (bendernet's spin 0.2 ms). Each kernel is
+# timed after the previous system's threads have gone idle, and after 50 ms of its own
+# calls, so that its own threads are awake.
+SETTLE_SECONDS = workloads.smoke_or(1.5, 0.0)
+WARM_UP_SECONDS = workloads.smoke_or(0.05, 0.0)
+
+
+def settle(kernel, args):
+    time.sleep(SETTLE_SECONDS)
+    end = time.perf_counter() + WARM_UP_SECONDS
+    while time.perf_counter() < end:
+        kernel(*args)
 
 OPS = ["matmul", "dense forward", "dense backward"]
 PRODUCTS = {"matmul": 1, "dense forward": 1, "dense backward": 2}
@@ -54,6 +70,7 @@ def test_kernel(benchmark, record, op, layer, system):
     kernel = bendernet_kernel(op) if system == "bendernet" else numpy_kernel(op)
     args = operands(m, k, n, dtype)
     benchmark.group = f"kernel {op}, {name}: {m}x{k} · {k}x{n} {np.dtype(dtype).name}"
+    settle(kernel, args)
     result = benchmark(kernel, *args)
     expected = numpy_kernel(op)(*args)
     first = result[0] if isinstance(result, tuple) else result
