@@ -65,3 +65,13 @@ def layer_input(rng, n_rows, n_cols, dtype, sparse):
     if sparse:
         return random_csr(rng, n_rows, n_cols, dtype)
     return rng.standard_normal((n_rows, n_cols)).astype(dtype)
+
+
+def misaligned_copy(x):
+    """x's values in memory one byte off the alignment of its dtype (NumPy allows it; the
+    C core must never read such an array in place)"""
+    raw = np.zeros(x.nbytes + 1, np.uint8)[1:]
+    out = raw.view(x.dtype).reshape(x.shape)
+    out[...] = x
+    assert not out.flags.aligned
+    return out

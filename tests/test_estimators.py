@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from bendernet import MLPClassifier, MLPRegressor, activations
 from bendernet._network import c_array, layer_input
+from helpers import misaligned_copy
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_Y = np.array([0, 1, 1, 0])
@@ -152,15 +153,6 @@ def test_assigned_coefs_of_the_wrong_size_are_rejected(iris):
     model.intercepts_ = [np.zeros(4), model.intercepts_[1]]
     with pytest.raises(ValueError, match="intercepts_"):
         model.predict(X)
-
-
-def misaligned_copy(x):
-    """x's values in memory one byte off the alignment of its dtype"""
-    raw = np.zeros(x.nbytes + 1, np.uint8)[1:]
-    out = raw.view(x.dtype).reshape(x.shape)
-    out[...] = x
-    assert not out.flags.aligned
-    return out
 
 
 def test_misaligned_arrays_reach_the_kernels_aligned():

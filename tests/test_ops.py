@@ -8,6 +8,7 @@ from hypothesis.extra import numpy as hnp
 
 from bendernet import _kernels, ops, reference
 from bendernet.activations import DEFAULT_ALPHA, NAMES
+from helpers import misaligned_copy
 
 
 def tolerance(dtype):
@@ -56,41 +57,33 @@ def test_matmul_lists_and_empty():
     assert np.array_equal(ops.matmul(np.ones((2, 0)), np.ones((0, 3))), np.zeros((2, 3)))
 
 
-def test_matmul_unusual_arrays_take_the_general_path():
-    # byte-swapped, subclassed, misaligned and read-only operands give NumPy's product too
-    # (the first three by way of a converted copy)
-    rng = np.random.default_rng(4)
-    A, B = rng.standard_normal((7, 5)), rng.standard_normal((5, 3))
-    raw = np.zeros(A.nbytes + 1, np.uint8)[1:]
-    misaligned = raw.view(np.float64).reshape(A.shape)
-    misaligned[...] = A
-    read_only = A.copy()
-    read_only.flags.writeable = False
-    class Tagged(np.ndarray):
-        pass
-
-    for a in (A.astype(">f8"), A.view(Tagged), misaligned, read_only):
-        C = ops.matmul(a, B)
-        assert type(C) is np.ndarray and C.dtype == np.float64
-        np.testing.assert_allclose(C, A @ B, rtol=1e-12, atol=1e-12)
-
-
 def unusual_operands(A):
     """A in forms the fast path (_kernels.ready_product) must leave to the general path"""
-    raw = np.zeros(A.nbytes + 1, np.uint8)[1:]
-    misaligned = raw.view(A.dtype).reshape(A.shape)
-    misaligned[...] = A
     class Tagged(np.ndarray):
         pass
 
     return {"list": A.tolist(), "byte-swapped": A.astype(A.dtype.newbyteorder()),
-            "misaligned": misaligned, "subclass": A.view(Tagged),
+            "misaligned": misaligned_copy(A), "subclass": A.view(Tagged),
             "half-element strides": np.lib.stride_tricks.as_strided(
                 np.zeros(4 * A.size, A.dtype), A.shape, (A.strides[0] + A.itemsize // 2,
                                                          A.itemsize)),
             "float16": A.astype(np.float16), "int": A.astype(np.int32),
             "complex": A.astype(complex), "object": A.astype(object),
             "datetime": np.zeros(A.shape, "datetime64[s]"), "3-D": A[None], "1-D": A[0]}
+
+
+def test_matmul_unusual_arrays_take_the_general_path():
+    # byte-swapped, subclassed, misaligned and read-only operands give NumPy's product too
+    # (the first three by way of a converted copy)
+    rng = np.random.default_rng(4)
+    A, B = rng.standard_normal((7, 5)), rng.standard_normal((5, 3))
+    unusual = unusual_operands(A)
+    read_only = A.copy()
+    read_only.flags.writeable = False
+    for a in (unusual["byte-swapped"], unusual["subclass"], unusual["misaligned"], read_only):
+        C = ops.matmul(a, B)
+        assert type(C) is np.ndarray and C.dtype == np.float64
+        np.testing.assert_allclose(C, A @ B, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
