@@ -61,8 +61,7 @@
  * (which kept W1 and W5 on one core): W1 8-11% faster, W5 10-15%; W1 with the other core
  * kept busy took the same time (39 ms, median of 5), as the pool's caller never waits for
  * a piece nobody has started. Under OpenMP's barriers, 4 MFLOP had been the safe choice.
- * When the host places the two vCPUs far apart (README, "Limits"), two threads can be
- * slower; OMP_NUM_THREADS=1 avoids that. */
+ * While the cores are far apart, a fit's products keep to one thread (core_distance.c). */
 #define GEMM_FLOPS_PER_THREAD 500000
 
 #endif
