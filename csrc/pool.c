@@ -95,6 +95,21 @@ static bool spin_until(bool (*done)(const void *), const void *arg)
     }
 }
 
+/* Returns once done(arg): spins a while, then sleeps on wake, counted in sleepers so that
+ * whoever makes done() true knows to signal it */
+static void wait_until(bool (*done)(const void *), const void *arg, pthread_cond_t *wake,
+                       _Atomic int *sleepers)
+{
+    if (spin_until(done, arg))
+        return;
+    atomic_fetch_add(sleepers, 1);
+    pthread_mutex_lock(&pool.lock);
+    while (!done(arg))
+        pthread_cond_wait(wake, &pool.lock);
+    pthread_mutex_unlock(&pool.lock);
+    atomic_fetch_sub(sleepers, 1);
+}
+
 /* Claims and runs tasks of the job in t (a recent read of the ticket) until none is left */
 static void run_tasks(ticket t, int worker)
 {
@@ -122,14 +137,7 @@ static void *pool_thread(void *worker_index)
     int worker = (int)(intptr_t)worker_index;
     uint64_t seen = generation_of(atomic_load(&pool.ticket));
     for (;;) {
-        if (!spin_until(job_after, &seen)) {
-            atomic_fetch_add(&pool.workers_sleeping, 1);
-            pthread_mutex_lock(&pool.lock);
-            while (!job_after(&seen))
-                pthread_cond_wait(&pool.job_posted, &pool.lock);
-            pthread_mutex_unlock(&pool.lock);
-            atomic_fetch_sub(&pool.workers_sleeping, 1);
-        }
+        wait_until(job_after, &seen, &pool.job_posted, &pool.workers_sleeping);
         ticket t = atomic_load(&pool.ticket);
         seen = generation_of(t);
         run_tasks(t, worker);
@@ -181,14 +189,7 @@ static void run_job(int64_t first, int64_t n_tasks, int n_workers, bn_task run, 
         pthread_mutex_unlock(&pool.lock);
     }
     run_tasks(atomic_load(&pool.ticket), 0);
-    if (spin_until(job_finished, &n_tasks))
-        return;
-    atomic_store(&pool.caller_sleeping, 1);
-    pthread_mutex_lock(&pool.lock);
-    while (!job_finished(&n_tasks))
-        pthread_cond_wait(&pool.job_done, &pool.lock);
-    pthread_mutex_unlock(&pool.lock);
-    atomic_store(&pool.caller_sleeping, 0);
+    wait_until(job_finished, &n_tasks, &pool.job_done, &pool.caller_sleeping);
 }
 
 bool bn_parallel_for_shared(int64_t n_tasks, int n_workers, bn_task run, void *context)
