@@ -12,8 +12,11 @@
 #include "vector_clones.h"
 #include "pool.h"
 
-/* parameters per task of a threaded optimizer step */
-#define OPTIMIZER_CHUNK 32768
+/* parameters per task of the threaded passes over the flat buffers: the gradient's
+ * finishing and the optimizer step */
+#define CHUNK 32768
+/* the finishing pass keeps one partial norm per chunk: at most this many, on its stack */
+#define MAX_FINISH_CHUNKS 256
 
 /* plenty for the networks this library trains; deeper ones are rejected */
 #define MAX_LAYERS 64
@@ -184,15 +187,54 @@ static double squared_norm(const real *x, int64_t N)
 static void finish_gradient(real *x, const real *W, int64_t N, double l2, double weight_sum)
 {
     real penalty = (real)l2, divisor = (real)weight_sum;
-    if (W)
-        for (int64_t i = 0; i < N; i++)
-            x[i] = x[i] + penalty * W[i];
-    if ((double)divisor == weight_sum)
-        for (int64_t i = 0; i < N; i++)
-            x[i] = x[i] / divisor;
-    else
-        for (int64_t i = 0; i < N; i++)
-            x[i] = (real)(x[i] / weight_sum);
+    int exact = (double)divisor == weight_sum;
+    for (int64_t i = 0; i < N; i++) {
+        real penalised = W ? x[i] + penalty * W[i] : x[i];
+        x[i] = exact ? penalised / divisor : (real)(penalised / weight_sum);
+    }
+}
+
+/* The gradient's last touches over the flat buffer, the weights (first n_weights) and the
+ * biases after them, in chunks for the threads. Each chunk's norm of the weights is read
+ * just before they are, so they come from cache; the partial norms are summed in chunk
+ * order, so the penalty is the same on any number of threads. */
+typedef struct {
+    real *G;
+    const real *P;
+    int64_t n_weights, n_biases, chunk;
+    double l2, weight_sum;
+    double norm[MAX_FINISH_CHUNKS];   /* chunk c's sum of squared weights */
+} finish_job;
+
+BN_VECTOR_CLONES
+static void finish_chunk(void *context, int64_t chunk, int thread)
+{
+    (void)thread;
+    finish_job *job = context;
+    int64_t first = chunk * job->chunk, total = job->n_weights + job->n_biases;
+    int64_t end = first + job->chunk < total ? first + job->chunk : total;
+    /* weights in [first, split), biases in [split, end) */
+    int64_t split = job->n_weights < first ? first : job->n_weights < end ? job->n_weights : end;
+    job->norm[chunk] = squared_norm(job->P + first, split - first);
+    finish_gradient(job->G + first, job->P + first, split - first, job->l2, job->weight_sum);
+    finish_gradient(job->G + split, NULL, end - split, 0, job->weight_sum);
+}
+
+/* Finishes G's weights and biases (PReLU's slopes are finished as they are formed) and
+ * returns the squared norm of the weights */
+static double finish_gradients(real *G, const real *P, const bn_net *net, double weight_sum)
+{
+    finish_job job = {G, P, weight_count(net), unit_count(net), CHUNK, net->l2, weight_sum};
+    int64_t total = job.n_weights + job.n_biases;
+    if (total > (int64_t)MAX_FINISH_CHUNKS * CHUNK)
+        job.chunk = (total + MAX_FINISH_CHUNKS - 1) / MAX_FINISH_CHUNKS;
+    int64_t chunks = (total + job.chunk - 1) / job.chunk;
+    bn_parallel_for(chunks, chunks >= 4 ? bn_threads_worth_using(bn_max_threads()) : 1,
+                    finish_chunk, &job);
+    double norm = 0;
+    for (int64_t c = 0; c < chunks; c++)
+        norm += job.norm[c];
+    return norm;
 }
 
 BN_VECTOR_CLONES
@@ -215,10 +257,6 @@ static int loss_grad(double *loss, real *G, real *workspace, const real *P,
     double weight_sum = 0;
     for (int64_t i = 0; i < m; i++)
         weight_sum += sw ? sw[rows ? rows[i] : i] : 1;
-    double penalty = 0;
-    for (int64_t l = 0; l < L; l++)
-        penalty += squared_norm(views.W[l], net->units[l] * net->units[l + 1]);
-    *loss += 0.5 * net->l2 * penalty / weight_sum;
 
     for (int64_t l = L - 1; l >= 0; l--) {
         int64_t k = net->units[l], n = net->units[l + 1];
@@ -228,8 +266,6 @@ static int loss_grad(double *loss, real *G, real *workspace, const real *P,
                                        m, n);
         if (status)
             return status;
-        finish_gradient(views.dW[l], views.W[l], k * n, net->l2, weight_sum);
-        finish_gradient(views.db[l], NULL, n, 0, weight_sum);
         if (l == 0)
             continue;
         /* D_{l-1} holds dL/dU_{l-1}; turn it into dL/dV_{l-1} */
@@ -242,6 +278,7 @@ static int loss_grad(double *loss, real *G, real *workspace, const real *P,
         if (status)
             return status;
     }
+    *loss += 0.5 * net->l2 * finish_gradients(G, P, net, weight_sum) / weight_sum;
     return BN_OK;
 }
 
@@ -256,7 +293,7 @@ int BN(bn_loss_grad)(double *loss, real *G, real *workspace, const real *P,
     return status;
 }
 
-/* An optimizer step, shared out to the threads in chunks of OPTIMIZER_CHUNK parameters */
+/* An optimizer step, shared out to the threads in chunks of CHUNK parameters */
 typedef struct {
     real *P, *state1, *state2;
     const real *G;
@@ -265,13 +302,13 @@ typedef struct {
     double lr_t;              /* Adam's step size at this step */
 } optimizer_job;
 
-/* the step on parameters [chunk, chunk + 1) * OPTIMIZER_CHUNK (the last chunk shorter) */
+/* the step on parameters [chunk, chunk + 1) * CHUNK (the last chunk shorter) */
 static void optimizer_chunk(void *context, int64_t chunk, int thread)
 {
     (void)thread;
     const optimizer_job *job = context;
-    int64_t first = chunk * OPTIMIZER_CHUNK;
-    int64_t count = job->N - first < OPTIMIZER_CHUNK ? job->N - first : OPTIMIZER_CHUNK;
+    int64_t first = chunk * CHUNK;
+    int64_t count = job->N - first < CHUNK ? job->N - first : CHUNK;
     const bn_optim *opt = job->opt;
     if (opt->solver == BN_SGD)
         BN(bn_sgd_step)(job->P + first, job->state1 + first, job->G + first, count,
@@ -293,7 +330,7 @@ static void optimizer_step(real *P, real *state1, real *state2, const real *G, i
                          opt->solver == BN_ADAM ? opt->learning_rate *
                                                   sqrt(1 - pow(opt->beta2, t)) /
                                                   (1 - pow(opt->beta1, t)) : 0};
-    int64_t chunks = (N + OPTIMIZER_CHUNK - 1) / OPTIMIZER_CHUNK;
+    int64_t chunks = (N + CHUNK - 1) / CHUNK;
     bn_parallel_for(chunks, chunks >= 4 ? bn_threads_worth_using(bn_max_threads()) : 1,
                     optimizer_chunk, &job);
 }

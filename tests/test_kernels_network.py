@@ -2,7 +2,9 @@
 against the NumPy reference, dense and CSR input, both precisions."""
 
 import numpy as np
+import pytest
 from hypothesis import given, strategies as st
+from threadpoolctl import threadpool_limits
 
 from bendernet import _kernels as C
 from bendernet import reference as R
@@ -101,6 +103,23 @@ def test_loss_grad_matches_reference(problem):
     loss, G = problem.loss_grad(C)
     loss_ref, G_ref = problem.loss_grad(R)
     assert np.isfinite(loss) and np.all(np.isfinite(G))
+    assert_close(loss, loss_ref, problem.dtype, rtol=NETWORK_RTOL[np.dtype(problem.dtype)])
+    assert_close_normwise(G, G_ref, problem.dtype)
+
+
+@pytest.mark.parametrize("units", [[600, 256, 4], [2900, 2900, 3]])
+def test_loss_grad_of_many_chunks_is_the_same_on_one_and_two_threads(units):
+    # The gradient's last pass (penalty, mean, the weights' norm) runs in chunks of 32768
+    # on the threads, at most 256 of them: 154k parameters are 5 chunks, 8.4M are past the
+    # cap, where the chunks grow. Each chunk's norm is summed in chunk order.
+    problem = Problem(rng_from(3), units, R.RELU, R.OUT_SOFTMAX, np.float32, 16, l2=0.5)
+    fits = []
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            fits.append(problem.loss_grad(C))
+    (loss, G), (loss_two, G_two) = fits
+    assert loss == loss_two and np.array_equal(G, G_two)
+    loss_ref, G_ref = problem.loss_grad(R)
     assert_close(loss, loss_ref, problem.dtype, rtol=NETWORK_RTOL[np.dtype(problem.dtype)])
     assert_close_normwise(G, G_ref, problem.dtype)
 
