@@ -163,6 +163,17 @@ static product orient(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
     return transposed;
 }
 
+/* Whether the micro-kernels can apply the epilogue themselves: a bias (one per row or per
+ * column) and ReLU or no activation, with no pre-activation to keep */
+static int finishes_in_kernel(const epilogue *finish)
+{
+    int simple = finish->activation < 0 || finish->activation == BN_IDENTITY ||
+                 finish->activation == BN_RELU;
+    int per_column = finish->bias_rs == 0 && finish->bias_cs == 1;
+    int per_row = finish->bias_cs == 0;
+    return simple && !finish->pre && (!finish->bias || per_column || per_row);
+}
+
 int BN(bn_gemm)(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
                 const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
                 const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
@@ -187,5 +198,6 @@ int BN(bn_gemm_bias_activation)(real *C, real *pre, ptrdiff_t c_rs, ptrdiff_t c_
     epilogue finish = {pre, bias, 0, 1, activation, alpha};
     product pr = orient(C, c_rs, c_cs, A, a_rs, a_cs, a_rows, B, b_rs, b_cs, b_rows,
                         m, n, k, 0, &finish);
+    pr.finish_in_kernel = finishes_in_kernel(&finish);
     return run(&pr);
 }

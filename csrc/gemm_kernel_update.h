@@ -2,12 +2,25 @@
  * once: the including file defines `vec` and the vec_* operations of its instruction set,
  * MR (rows of the tile), LANES (reals in a vector) and UNROLLED, then includes this. */
 
-/* C[MR, n_vectors*LANES] = beta*C + A[MR,kc] @ b_panel[kc, n_vectors*LANES]; inlined into
- * each caller with constant n_vectors (and strides, for packed A) so that sum stays in
- * registers */
+/* out + bias, then max(0, out) for ReLU: max returns its second operand when either is
+ * NaN, and for -0 and +0, so NaN and -0 pass as `out < 0 ? 0 : out` lets them */
+static inline __attribute__((always_inline)) vec
+finished(vec out, const tile_epilogue *finish, int i, int v)
+{
+    const real *bias = finish->bias;
+    if (bias)
+        out = vec_add(out, finish->bias_cs ? vec_load(bias + v * LANES)
+                                           : vec_broadcast(bias[i * finish->bias_rs]));
+    return finish->relu ? vec_max(vec_zero(), out) : out;
+}
+
+/* C[MR, n_vectors*LANES] = beta*C + A[MR,kc] @ b_panel[kc, n_vectors*LANES], then the
+ * epilogue if any; inlined into each caller with constant n_vectors (and strides, for
+ * packed A) so that sum stays in registers */
 static inline __attribute__((always_inline)) void
 update(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
-       const real *b_panel, int64_t kc, real beta, const int n_vectors)
+       const real *b_panel, int64_t kc, real beta, const tile_epilogue *finish,
+       const int n_vectors)
 {
     vec sum[MR][2];
     UNROLLED for (int i = 0; i < MR; i++)
@@ -23,16 +36,11 @@ update(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
                 sum[i][v] = vec_fmadd(a, b[v], sum[i][v]);
         }
     }
-    if (beta == 0) {
-        UNROLLED for (int i = 0; i < MR; i++)
-            UNROLLED for (int v = 0; v < n_vectors; v++)
-                vec_store(C + i * c_rs + v * LANES, sum[i][v]);
-        return;
-    }
     vec scale = vec_broadcast(beta);
     UNROLLED for (int i = 0; i < MR; i++)
         UNROLLED for (int v = 0; v < n_vectors; v++) {
             real *c = C + i * c_rs + v * LANES;
-            vec_store(c, vec_add(vec_mul(scale, vec_load(c)), sum[i][v]));
+            vec out = beta == 0 ? sum[i][v] : vec_add(vec_mul(scale, vec_load(c)), sum[i][v]);
+            vec_store(c, finish ? finished(out, finish, i, v) : out);
         }
 }

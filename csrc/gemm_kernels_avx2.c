@@ -22,6 +22,7 @@ typedef __m256 vec;
 #define vec_fmadd _mm256_fmadd_ps
 #define vec_mul _mm256_mul_ps
 #define vec_add _mm256_add_ps
+#define vec_max _mm256_max_ps
 #else
 typedef __m256d vec;
 #define vec_zero _mm256_setzero_pd
@@ -32,25 +33,27 @@ typedef __m256d vec;
 #define vec_fmadd _mm256_fmadd_pd
 #define vec_mul _mm256_mul_pd
 #define vec_add _mm256_add_pd
+#define vec_max _mm256_max_pd
 #endif
 
 #include "gemm_kernel_update.h"
 
 void BN(bn_microkernel_avx2)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
-                               ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta)
+                               ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta,
+                               const tile_epilogue *finish)
 {
     if (a_rs == 1 && a_cs == MR)
-        update(C, c_rs, A, 1, MR, b_panel, kc, beta, 2);
+        update(C, c_rs, A, 1, MR, b_panel, kc, beta, finish, 2);
     else
-        update(C, c_rs, A, a_rs, a_cs, b_panel, kc, beta, 2);
+        update(C, c_rs, A, a_rs, a_cs, b_panel, kc, beta, finish, 2);
 }
 
 void BN(bn_microkernel_avx2_narrow)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
                                       ptrdiff_t a_cs, const real *b_panel, int64_t kc,
-                                      real beta)
+                                      real beta, const tile_epilogue *finish)
 {
     if (a_rs == 1 && a_cs == MR)
-        update(C, c_rs, A, 1, MR, b_panel, kc, beta, 1);
+        update(C, c_rs, A, 1, MR, b_panel, kc, beta, finish, 1);
     else
-        update(C, c_rs, A, a_rs, a_cs, b_panel, kc, beta, 1);
+        update(C, c_rs, A, a_rs, a_cs, b_panel, kc, beta, finish, 1);
 }

@@ -22,6 +22,7 @@ typedef __m512 vec;
 #define vec_fmadd _mm512_fmadd_ps
 #define vec_mul _mm512_mul_ps
 #define vec_add _mm512_add_ps
+#define vec_max _mm512_max_ps
 #else
 typedef __m512d vec;
 #define vec_zero _mm512_setzero_pd
@@ -32,25 +33,27 @@ typedef __m512d vec;
 #define vec_fmadd _mm512_fmadd_pd
 #define vec_mul _mm512_mul_pd
 #define vec_add _mm512_add_pd
+#define vec_max _mm512_max_pd
 #endif
 
 #include "gemm_kernel_update.h"
 
 void BN(bn_microkernel_avx512)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
-                               ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta)
+                               ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta,
+                               const tile_epilogue *finish)
 {
     if (a_rs == 1 && a_cs == MR)
-        update(C, c_rs, A, 1, MR, b_panel, kc, beta, 2);
+        update(C, c_rs, A, 1, MR, b_panel, kc, beta, finish, 2);
     else
-        update(C, c_rs, A, a_rs, a_cs, b_panel, kc, beta, 2);
+        update(C, c_rs, A, a_rs, a_cs, b_panel, kc, beta, finish, 2);
 }
 
 void BN(bn_microkernel_avx512_narrow)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
                                       ptrdiff_t a_cs, const real *b_panel, int64_t kc,
-                                      real beta)
+                                      real beta, const tile_epilogue *finish)
 {
     if (a_rs == 1 && a_cs == MR)
-        update(C, c_rs, A, 1, MR, b_panel, kc, beta, 1);
+        update(C, c_rs, A, 1, MR, b_panel, kc, beta, finish, 1);
     else
-        update(C, c_rs, A, a_rs, a_cs, b_panel, kc, beta, 1);
+        update(C, c_rs, A, a_rs, a_cs, b_panel, kc, beta, finish, 1);
 }

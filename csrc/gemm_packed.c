@@ -44,10 +44,19 @@ static int64_t panel_width(const kernel_shape *kernel, int64_t jr, int64_t nc)
     return nc - jr <= kernel->nr / 2 ? kernel->nr / 2 : kernel->nr;
 }
 
+/* The epilogue of the tile at C[i0, j0], for the micro-kernel to apply */
+static tile_epilogue tile_finish(const product *pr, int64_t i0, int64_t j0)
+{
+    const epilogue *e = pr->finish;
+    tile_epilogue t = {e->bias ? e->bias + i0 * e->bias_rs + j0 * e->bias_cs : NULL,
+                       e->bias_rs, e->bias_cs, e->activation == BN_RELU};
+    return t;
+}
+
 /* C[i0:i0+rows, j0:j0+cols] = beta * C + A[MR,kc] @ b_panel[kc,width], then the epilogue
  * after the last slice; A[i,p] is A[i * a_rs + p * a_cs]. A whole tile of a row-contiguous
- * C is updated in place; an edge tile, or a strided C, goes through a scratch tile, so the
- * kernel never sees an edge. */
+ * C is updated in place, its epilogue in registers when the kernel can apply it; an edge
+ * tile, or a strided C, goes through a scratch tile, so the kernel never sees an edge. */
 static void update_tile(const product *pr, const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
                         const real *b_panel, int64_t width, int64_t i0, int64_t rows,
                         int64_t j0, int64_t cols, int64_t kc, real beta, int last)
@@ -55,10 +64,15 @@ static void update_tile(const product *pr, const real *A, ptrdiff_t a_rs, ptrdif
     microkernel run = width == pr->kernel.nr ? pr->kernel.run : pr->kernel.run_narrow;
     real *c = pr->C + i0 * pr->c_rs + j0 * pr->c_cs;
     if (rows == pr->kernel.mr && cols == width && pr->c_cs == 1) {
-        run(c, pr->c_rs, A, a_rs, a_cs, b_panel, kc, beta);
+        if (last && pr->finish && pr->finish_in_kernel) {
+            tile_epilogue finish = tile_finish(pr, i0, j0);
+            run(c, pr->c_rs, A, a_rs, a_cs, b_panel, kc, beta, &finish);
+            return;
+        }
+        run(c, pr->c_rs, A, a_rs, a_cs, b_panel, kc, beta, NULL);
     } else {
         _Alignas(64) real tile[MAX_MR * MAX_NR];
-        run(tile, width, A, a_rs, a_cs, b_panel, kc, 0);
+        run(tile, width, A, a_rs, a_cs, b_panel, kc, 0, NULL);
         for (int64_t i = 0; i < rows; i++)
             for (int64_t j = 0; j < cols; j++) {
                 real *cij = c + i * pr->c_rs + j * pr->c_cs;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "activations.h"
+#include "gemm_kernels.h"
 #include "gemm_pack.h"
 
 /* Pieces of work a product makes per thread, so that a thread slowed by other programs on
@@ -13,7 +14,8 @@
 #define PIECES_PER_THREAD 4
 
 typedef void (*microkernel)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
-                            ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta);
+                            ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta,
+                            const tile_epilogue *finish);
 
 typedef void (*unpacked_microkernel)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
                                     ptrdiff_t a_cs, const real *B, ptrdiff_t b_rs,
@@ -44,6 +46,8 @@ typedef struct {
     const epilogue *finish;   /* NULL: a plain product */
     kernel_shape kernel;
     int a_in_place;           /* the kernel reads whole MR-row tiles of A where they are */
+    int finish_in_kernel;     /* the epilogue is a bias and ReLU (or none): the packed
+                                 micro-kernel applies it to whole tiles in registers */
     int unpacked;             /* a narrow product: run_unpacked reads A and B in place */
 } product;
 

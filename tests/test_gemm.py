@@ -384,6 +384,35 @@ def test_bias_activation_matches_reference(kernel, dtype, activation, c_order):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("activation", [-1, NAMES.index("identity"), NAMES.index("relu")])
+@pytest.mark.parametrize("c_order", "CF")
+@pytest.mark.parametrize("m,n,k", [(50, 70, 40), (30, 100, 700)])
+def test_epilogue_in_registers_gives_the_bits_of_the_epilogue_pass(kernel, dtype, activation,
+                                                                   c_order, m, n, k):
+    # Without a pre-activation to keep, whole tiles add the bias and apply ReLU in the
+    # micro-kernel's registers; with one, every tile takes the pass over C. Both, and NumPy
+    # on the plain product, must give the same bits, NaN included. Fortran order runs the
+    # transposed product, whose bias is one per row of its tiles; k = 700 has several
+    # slices, of which only the last may finish.
+    rng = np.random.default_rng(14)
+    A, B = random_matrix(rng, (m, k), dtype), random_matrix(rng, (k, n), dtype)
+    A[3, 5] = np.nan
+    bias = random_matrix(rng, (n,), dtype)
+    in_registers = np.full((m, n), np.nan, dtype, order=c_order)
+    _kernels.gemm_bias_activation(in_registers, None, A, B, bias, activation, 0.0)
+    in_pass, pre = (np.full((m, n), np.nan, dtype, order=c_order) for _ in range(2))
+    _kernels.gemm_bias_activation(in_pass, pre, A, B, bias, activation, 0.0)
+    plain = np.full((m, n), np.nan, dtype, order=c_order)
+    _kernels.gemm(plain, A, B)
+    expected = plain + bias
+    if activation == NAMES.index("relu"):
+        expected = np.where(expected < 0, dtype(0), expected)
+    assert np.array_equal(in_registers, expected, equal_nan=True)
+    assert np.array_equal(in_pass, expected, equal_nan=True)
+    assert np.isnan(in_registers[3]).all()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_bias_activation_without_bias_or_depth(dtype):
     rng = np.random.default_rng(9)
     A, B = random_matrix(rng, (5, 3), dtype), random_matrix(rng, (3, 4), dtype)
