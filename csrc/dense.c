@@ -4,6 +4,8 @@
 #include "bendernet.h"
 #include "real.h"
 #include "vector_clones.h"
+#include "gemm_blocking.h"
+#include "pool.h"
 
 static int valid_input(const bn_rows *X, const int64_t *rows, int64_t m, int64_t n)
 {
@@ -68,6 +70,53 @@ int BN(bn_dense_forward)(real *U, real *pre, const bn_rows *X, const int64_t *ro
     return BN_OK;
 }
 
+/* dW[k,n] = X[rows[m],k]^T @ dV[m,n] and db[n] = the sum of dV's rows */
+static int weight_gradient(real *dW, real *db, const real *dV, const bn_rows *X,
+                           const int64_t *rows, int64_t m, int64_t n)
+{
+    int64_t k = X->n_cols;
+    int status = BN_OK;
+    if (X->indptr)
+        csr_transpose_times_dense(dW, X, rows, dV, m, n);
+    else  /* dW^T[n,k] = dV^T[n,m] @ X[rows[m],k], so the batch index stays on B's rows */
+        status = BN(bn_gemm)(dW, 1, n, dV, 1, n, NULL, X->values, X->row_stride, 1, rows, n,
+                             k, m, 0);
+    for (int64_t j = 0; j < n; j++)
+        db[j] = 0;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++)
+            db[j] += dV[i * n + j];
+    return status;
+}
+
+/* dX[m,k] = dV[m,n] @ W^T[n,k] */
+static int input_gradient(real *dX, const real *dV, const real *W, int64_t m, int64_t n,
+                          int64_t k)
+{
+    return BN(bn_gemm)(dX, k, 1, dV, n, 1, NULL, W, 1, n, NULL, m, k, n, 0);
+}
+
+/* A layer's two gradients as two tasks, one a thread, when its products are small (see
+ * DENSE_OVERLAP_FLOPS) */
+typedef struct {
+    real *dW, *db, *dX;
+    const real *dV, *W;
+    const bn_rows *X;
+    const int64_t *rows;
+    int64_t m, n;
+    int status[2];
+} backward_job;
+
+static void backward_task(void *context, int64_t task, int worker)
+{
+    (void)worker;
+    backward_job *job = context;
+    job->status[task] = task == 0 ? weight_gradient(job->dW, job->db, job->dV, job->X,
+                                                    job->rows, job->m, job->n)
+                                  : input_gradient(job->dX, job->dV, job->W, job->m, job->n,
+                                                   job->X->n_cols);
+}
+
 int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
                           const bn_rows *X, const int64_t *rows, const real *W,
                           int64_t m, int64_t n)
@@ -75,18 +124,14 @@ int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
     if (!valid_input(X, rows, m, n))
         return BN_EINVAL;
     int64_t k = X->n_cols;
-    if (X->indptr)
-        csr_transpose_times_dense(dW, X, rows, dV, m, n);
-    else  /* dW^T[n,k] = dV^T[n,m] @ X[rows[m],k], so the batch index stays on B's rows */
-        BN(bn_gemm)(dW, 1, n, dV, 1, n, NULL, X->values, X->row_stride, 1, rows, n, k, m, 0);
-    for (int64_t j = 0; j < n; j++)
-        db[j] = 0;
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < n; j++)
-            db[j] += dV[i * n + j];
-    if (dX)  /* dX[m,k] = dV[m,n] @ W^T[n,k] */
-        BN(bn_gemm)(dX, k, 1, dV, n, 1, NULL, W, 1, n, NULL, m, k, n, 0);
-    return BN_OK;
+    double flops = 2.0 * (double)m * (double)n * (double)k;
+    if (dX && flops <= DENSE_OVERLAP_FLOPS) {
+        backward_job job = {dW, db, dX, dV, W, X, rows, m, n, {BN_OK, BN_OK}};
+        bn_parallel_for(2, bn_threads_worth_using(bn_max_threads()), backward_task, &job);
+        return job.status[0] ? job.status[0] : job.status[1];
+    }
+    int status = weight_gradient(dW, db, dV, X, rows, m, n);
+    return status ? status : dX ? input_gradient(dX, dV, W, m, n, k) : BN_OK;
 }
 
 int BN(bn_rows_check)(const bn_rows *X, int64_t n_values)

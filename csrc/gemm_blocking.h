@@ -64,4 +64,14 @@
  * While the cores are far apart, a fit's products keep to one thread (core_distance.c). */
 #define GEMM_FLOPS_PER_THREAD 500000
 
+/* A layer's backward pass has two products of the same size, the gradients of its weights
+ * and of its input, which need nothing of each other. Up to this size (2 m n k) each runs
+ * whole on a thread of its own, side by side, instead of one after the other each shared
+ * out (dense.c); larger ones keep their pieces, which a thread slowed by another program
+ * hands on. Measured on fits, fresh processes alternating with the sequential build
+ * (median of 3): W1 f64 294 -> 279 ms and f32 194 -> 188 ms (its output layer's 0.4 MFLOP
+ * products), W2 and W5 within noise; sharing every layer's pair this way made W2 slower
+ * (931 -> 958 ms). W1 (20 epochs) with the other core kept busy: 39.0-39.8 ms either way. */
+#define DENSE_OVERLAP_FLOPS 4e6
+
 #endif

@@ -164,6 +164,26 @@ def test_fits_on_one_and_two_threads_are_bitwise_equal(solver, dtype):
         assert np.array_equal(a, b)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_layers_two_gradients_side_by_side_match_one_thread(dtype):
+    # 200 x 10 outputs over 100 inputs: two 0.4 MFLOP products, which run as two tasks
+    rng = np.random.default_rng(10)
+    X = rng.standard_normal((300, 100)).astype(dtype)
+    rows = rng.permutation(300)[:200]
+    W, dV = (rng.standard_normal(shape).astype(dtype) for shape in ((100, 10), (200, 10)))
+    results = []
+    for threads in (1, 2, 2):
+        dW, db, dX = np.empty((100, 10), dtype), np.empty(10, dtype), np.empty((200, 100), dtype)
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            _kernels.dense_backward(dW, db, dX, dV, X, _kernels.input_values(X), rows, W)
+        results.append((dW, db, dX))
+    for threaded in results[1:]:
+        assert all(np.array_equal(a, b) for a, b in zip(results[0], threaded))
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(results[0][0], X[rows].T @ dV, rtol=tol, atol=tol)
+    np.testing.assert_allclose(results[0][2], dV @ W.T, rtol=tol, atol=tol)
+
+
 def test_core_round_trip_is_measured_between_two_threads():
     with threadpool_limits(limits=1, user_api="openmp"):
         assert _kernels.core_round_trip() == -1          # no second thread to ask
