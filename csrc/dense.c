@@ -70,6 +70,17 @@ int BN(bn_dense_forward)(real *U, real *pre, const bn_rows *X, const int64_t *ro
     return BN_OK;
 }
 
+/* db[n] = the sum of dV[m,n]'s rows, in row order */
+BN_VECTOR_CLONES
+static void column_sums(real *restrict db, const real *restrict dV, int64_t m, int64_t n)
+{
+    for (int64_t j = 0; j < n; j++)
+        db[j] = 0;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++)
+            db[j] += dV[i * n + j];
+}
+
 /* dW[k,n] = X[rows[m],k]^T @ dV[m,n] and db[n] = the sum of dV's rows */
 static int weight_gradient(real *dW, real *db, const real *dV, const bn_rows *X,
                            const int64_t *rows, int64_t m, int64_t n)
@@ -81,11 +92,7 @@ static int weight_gradient(real *dW, real *db, const real *dV, const bn_rows *X,
     else  /* dW^T[n,k] = dV^T[n,m] @ X[rows[m],k], so the batch index stays on B's rows */
         status = BN(bn_gemm)(dW, 1, n, dV, 1, n, NULL, X->values, X->row_stride, 1, rows, n,
                              k, m, 0);
-    for (int64_t j = 0; j < n; j++)
-        db[j] = 0;
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < n; j++)
-            db[j] += dV[i * n + j];
+    column_sums(db, dV, m, n);
     return status;
 }
 
