@@ -4,6 +4,8 @@
 #include <tgmath.h>
 #include "bendernet.h"
 #include "real.h"
+#include "exp_lanes.h"
+#include "vector_clones.h"
 
 #ifdef BN_FLOAT
 #define REAL_EPSILON FLT_EPSILON
@@ -31,7 +33,28 @@ static real clip_probability(real p)
     return p < REAL_EPSILON ? REAL_EPSILON : p > 1 - REAL_EPSILON ? 1 - REAL_EPSILON : p;
 }
 
-/* Z[m,n] = softmax of each row, shifted by the row maximum so exp cannot overflow */
+/* Z[N] = e^Z, computed in double, through a buffer of doubles: one loop mixing float
+ * lanes with 64-bit ones is not vectorised by GCC */
+#define EXP_BLOCK 64
+BN_VECTOR_CLONES
+static void exp_block(real *Z, int64_t N)
+{
+    double e[EXP_BLOCK];
+    for (int64_t first = 0; first < N; first += EXP_BLOCK) {
+        int64_t count = N - first < EXP_BLOCK ? N - first : EXP_BLOCK;
+        for (int64_t i = 0; i < count; i++)
+            e[i] = Z[first + i];
+        for (int64_t i = 0; i < count; i++)
+            e[i] = exp_lane(e[i]);
+        for (int64_t i = 0; i < count; i++)
+            Z[first + i] = (real)e[i];
+    }
+}
+
+/* Z[m,n] = softmax of each row, shifted by the row maximum so exp cannot overflow. The
+ * exponentials run over the whole block, where a row of 10 outputs would leave most of a
+ * vector idle. */
+BN_VECTOR_CLONES
 static void softmax_rows(real *Z, int64_t m, int64_t n)
 {
     for (int64_t i = 0; i < m; i++) {
@@ -39,11 +62,15 @@ static void softmax_rows(real *Z, int64_t m, int64_t n)
         real top = z[0];
         for (int64_t j = 1; j < n; j++)
             top = z[j] > top ? z[j] : top;
+        for (int64_t j = 0; j < n; j++)
+            z[j] = z[j] - top;
+    }
+    exp_block(Z, m * n);
+    for (int64_t i = 0; i < m; i++) {
+        real *z = Z + i * n;
         real sum = 0;
-        for (int64_t j = 0; j < n; j++) {
-            z[j] = exp(z[j] - top);
+        for (int64_t j = 0; j < n; j++)
             sum += z[j];
-        }
         for (int64_t j = 0; j < n; j++)
             z[j] /= sum;
     }
@@ -59,8 +86,7 @@ int BN(bn_output_forward)(real *Z, int64_t m, int64_t n, int output)
         for (int64_t i = 0; i < m * n; i++)
             Z[i] = logistic(Z[i]);
     else if (output == BN_OUT_EXP)
-        for (int64_t i = 0; i < m * n; i++)
-            Z[i] = exp(Z[i]);
+        exp_block(Z, m * n);
     return BN_OK;
 }
 
