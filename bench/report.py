@@ -37,6 +37,7 @@ TARGETS = [
 ]
 CONTENDED_TARGET = 2.0  # contended / quiet, bendernet (C)
 NOISY = 0.25  # CPUs used by other processes above which an entry is flagged
+FAR_NS = 150  # cores' round trip above which an entry is flagged (BENDERNET_FAR_ROUND_TRIP_NS)
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -123,10 +124,22 @@ def others(entry):
     return f"**{value:.2f}** ⚠" if value > NOISY else f"{value:.2f}"
 
 
+def cores(entry):
+    value = entry.get("core_round_trip_ns")
+    if value is None:
+        return ""
+    return f"**{value} ns** ⚠" if value > FAR_NS else f"{value} ns"
+
+
 def noisy(*entries):
-    """'yes' when every entry ran on an otherwise idle machine, else the worst load."""
-    worst = max((entry.get("others_cpu", 0) for entry in entries if entry), default=0)
-    return "yes" if worst <= NOISY else f"no ({worst:.2f} CPUs busy elsewhere)"
+    """'yes' when every entry ran on an otherwise idle machine with its cores near, else
+    the worst load and the farthest cores."""
+    entries = [entry for entry in entries if entry]
+    worst = max((entry.get("others_cpu", 0) for entry in entries), default=0)
+    farthest = max((entry.get("core_round_trip_ns", 0) for entry in entries), default=0)
+    problems = ([f"{worst:.2f} CPUs busy elsewhere"] if worst > NOISY else []) + \
+               ([f"cores {farthest} ns round trip"] if farthest > FAR_NS else [])
+    return f"no ({'; '.join(problems)})" if problems else "yes"
 
 
 def table(header, rows):
@@ -136,14 +149,15 @@ def table(header, rows):
 
 
 def workload_table(entries):
-    header = ["System", "Median", "Rounds", "Rate", "Score", "Others' CPU"]
+    header = ["System", "Median", "Rounds", "Rate", "Score", "Others' CPU",
+              "Cores' round trip"]
     header += [label for _, label in BASELINES]
     rows = []
     for system in SYSTEMS:
         if system in entries:
             entry = entries[system]
             rows.append([LABELS[system], seconds(entry["median"]), entry["rounds"], rate(entry),
-                         score(entry), others(entry)] +
+                         score(entry), others(entry), cores(entry)] +
                         [ratio(speedup(entries, system, base)) for base, _ in BASELINES])
     return table(header, rows)
 
@@ -230,7 +244,12 @@ held-out set from the same generator for W2/W5, and on the predicted rows for W4
 "Others' CPU" is how many CPUs other processes kept busy on average during that entry
 (from /proc/stat minus this process; the contended group's spinner counts as other): near 0
 means a quiet measurement. The machine may be shared: entries above 0.25 are flagged ⚠ and
-their times (and the ratios built on them) are inflated by the other load."""
+their times (and the ratios built on them) are inflated by the other load. "Cores' round
+trip" is how long a cache line took between the two cores, probed before and after the
+entry (the larger shown): this VM's host sometimes runs its CPUs on cores far apart (about
+330 ns instead of 50-70) for seconds at a time. Above 150 ns an entry is flagged ⚠: every
+two-thread system slows down then, and bendernet's fits keep to one thread. A blank: the
+probe got no answer, another library's threads holding the second core."""
 
 
 def write_markdown(run, groups, path):
