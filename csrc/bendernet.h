@@ -18,6 +18,7 @@ enum bn_status {
     BN_OK = 0,
     BN_EINVAL = -1,   /* a size, stride or enum value out of range */
     BN_ENOMEM = -2,   /* an allocation failed */
+    BN_ENONFINITE = -3,   /* predict, asked to check: the input holds a NaN or an infinity */
 };
 
 /* Hidden-layer activations, in the order of bendernet.activations.NAMES. */

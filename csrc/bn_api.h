@@ -110,6 +110,8 @@ int BN(bn_train_epoch)(real *P, real *state1, real *state2, int64_t *step, doubl
 /* Y[m, n_out] = the network's output for every row of X, in chunks of chunk_rows rows.
  * workspace holds n_workspaces workspaces of bn_workspace_len(net, chunk_rows) each, one
  * for each thread that may run chunks (at most bn_max_threads()); a lone chunk gets the
- * threads inside its matrix products instead. */
+ * threads inside its matrix products instead. With check_finite, a dense X is checked for
+ * NaN and infinity a chunk at a time, as it is read (so it comes from memory once):
+ * BN_ENONFINITE if one is found, Y then unspecified. */
 int BN(bn_predict)(real *Y, real *workspace, int64_t n_workspaces, const real *P,
-                   const bn_net *net, const bn_rows *X, int64_t chunk_rows);
+                   const bn_net *net, const bn_rows *X, int64_t chunk_rows, int check_finite);

@@ -373,8 +373,21 @@ typedef struct {
     const real *P;
     const bn_net *net;
     const bn_rows *X;
+    int check_finite;
     _Atomic int status;      /* the last failure, BN_OK if none */
 } predict_job;
+
+/* whether the first m rows of a dense X are all finite (as bn_all_finite, row by row) */
+BN_VECTOR_CLONES
+static int rows_finite(const bn_rows *X, int64_t m)
+{
+    const real *values = X->values;
+    int finite = 1;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < X->n_cols; j++)
+            finite &= values[i * X->row_stride + j] - values[i * X->row_stride + j] == 0;
+    return finite;
+}
 
 /* Y[start : start+m] = the network's output for rows [start, start+m) of X, start =
  * chunk * chunk_rows */
@@ -391,6 +404,10 @@ static void predict_chunk(void *context, int64_t chunk, int thread)
         rows.indptr += start;
     else
         rows.values = (const real *)rows.values + start * rows.row_stride;
+    if (job->check_finite && !rows.indptr && !rows_finite(&rows, m)) {
+        atomic_store(&job->status, BN_ENONFINITE);
+        return;
+    }
     layout views;
     lay_out(&views, net, job->P, NULL, job->workspace + thread * job->workspace_len, m);
     int status = forward(&views, net, &rows, NULL, m);
@@ -402,13 +419,13 @@ static void predict_chunk(void *context, int64_t chunk, int thread)
 }
 
 int BN(bn_predict)(real *Y, real *workspace, int64_t n_workspaces, const real *P,
-                   const bn_net *net, const bn_rows *X, int64_t chunk_rows)
+                   const bn_net *net, const bn_rows *X, int64_t chunk_rows, int check_finite)
 {
     if (!net_valid(net) || chunk_rows < 1 || n_workspaces < 1 ||
         X->n_cols != net->units[0] || X->n_rows < 0)
         return BN_EINVAL;
     predict_job job = {Y, workspace, BN(bn_workspace_len)(net, chunk_rows), chunk_rows, P,
-                       net, X, BN_OK};
+                       net, X, check_finite, BN_OK};
     int threads = bn_max_threads();
     int64_t n_chunks = (X->n_rows + chunk_rows - 1) / chunk_rows;
     bn_parallel_for(n_chunks, n_workspaces < threads ? (int)n_workspaces : threads,

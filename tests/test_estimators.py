@@ -227,6 +227,29 @@ def test_predict_fast_path_keeps_sklearn_validation(iris):
         model.predict(frame.rename(columns={"a": "z"}))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_predict_finds_a_bad_value_in_any_chunk_and_gives_sklearns_error(iris, dtype, bad):
+    # A fast-path input's values are checked by the C predict, a chunk at a time on the
+    # threads; what it finds, scikit-learn's check then reports in its own words, and
+    # under assume_finite lets through, as scikit-learn's own predict does.
+    import sklearn
+
+    X, y = iris
+    model = quiet_fit(MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0),
+                      X, y)
+    many = np.tile(X, (40, 1)).astype(dtype)       # 6000 rows: several chunks
+    for row in (0, 2500, len(many) - 1):
+        spoiled = many.copy()
+        spoiled[row, 2] = bad
+        with pytest.raises(ValueError, match="NaN" if np.isnan(bad) else "infinity"):
+            model.predict_proba(spoiled)
+        with sklearn.config_context(assume_finite=True):
+            proba = model.predict_proba(spoiled)
+        assert np.isnan(proba[row]).all() or np.isinf(bad)
+        assert_allclose(np.delete(proba, row, axis=0), model.predict_proba(np.delete(many, row, axis=0)))
+
+
 def test_predict_sees_in_place_changes_to_assigned_arrays(iris):
     X, y = iris
     model = quiet_fit(MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0),

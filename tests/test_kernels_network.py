@@ -179,3 +179,24 @@ def test_predict_matches_reference(problem, data):
               problem.P, problem.units, problem.activation, problem.output, problem.X,
               problem.values, chunk_rows)
     assert np.array_equal(Y_threads, Y)
+
+
+@given(problems(n_rows=sizes(2, 33)), st.data())
+def test_predict_checking_finite_values_finds_one_in_any_chunk(problem, data):
+    n = problem.X.shape[0]
+    chunk_rows = data.draw(st.integers(1, n))
+    n_out = problem.units[-1]
+    workspace = problem.workspace(chunk_rows, 2)
+    for kernels in (C, R):
+        Y = np.empty((n, n_out), problem.dtype)
+        assert kernels.predict(Y, workspace, problem.P, problem.units, problem.activation,
+                               problem.output, problem.X, problem.values, chunk_rows, True)
+    if hasattr(problem.X, "indptr"):
+        return      # CSR input is checked by scikit-learn's validation, not here
+    X = problem.X.copy()
+    X[data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, X.shape[1] - 1))] = \
+        data.draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+    for kernels in (C, R):
+        Y = np.empty((n, n_out), problem.dtype)
+        assert not kernels.predict(Y, workspace, problem.P, problem.units, problem.activation,
+                                   problem.output, X, kernels.input_values(X), chunk_rows, True)

@@ -24,7 +24,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from bendernet import activations
 from bendernet._network import BACKENDS, Network, c_array, layer_input
 from bendernet._optimizer import Optimizer
-from bendernet._predict_input import validated_for_predict
+from bendernet._predict_input import validated, validated_for_predict
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -160,12 +160,17 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     def _forward_pass_fast(self, X, check_input=True):
         """The output layer's values for X (probabilities for a classifier)."""
+        finite_unchecked = False
         if check_input:
-            X = validated_for_predict(self, X)
+            X, finite_unchecked = validated_for_predict(self, X)
         # as NumPy would promote X @ coefs_: ints predict in float64, float32 stays float32
         dtype = np.result_type(X.dtype, *self.coefs_, *self.intercepts_, np.float32)
         network = self._network(dtype)
-        return network.predict(self._flat_params(network), layer_input(X, dtype))
+        flat = self._flat_params(network)
+        Y = network.predict(flat, layer_input(X, dtype), check_finite=finite_unchecked)
+        if Y is None:   # a NaN or an infinity: scikit-learn's check has its say
+            Y = network.predict(flat, layer_input(validated(self, X), dtype))
+        return Y
 
     # ---- fitting -----------------------------------------------------------------------------
 

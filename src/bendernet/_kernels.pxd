@@ -6,7 +6,7 @@ from libc.stdint cimport int64_t
 
 cdef extern from "bendernet.h" nogil:
     enum:
-        BN_OK, BN_EINVAL, BN_ENOMEM, BN_PRELU, BN_ADAM
+        BN_OK, BN_EINVAL, BN_ENOMEM, BN_ENONFINITE, BN_PRELU, BN_ADAM
 
     ctypedef struct bn_net:
         int64_t n_layers
@@ -123,6 +123,8 @@ cdef extern from "bendernet.h" nogil:
                            const double *sw, const int64_t *order, int64_t n_order,
                            int64_t batch_size)
     int bn_predict_f32(float *Y, float *workspace, int64_t n_workspaces, const float *P,
-                       const bn_net *net, const bn_rows *X, int64_t chunk_rows)
+                       const bn_net *net, const bn_rows *X, int64_t chunk_rows,
+                       int check_finite)
     int bn_predict_f64(double *Y, double *workspace, int64_t n_workspaces, const double *P,
-                       const bn_net *net, const bn_rows *X, int64_t chunk_rows)
+                       const bn_net *net, const bn_rows *X, int64_t chunk_rows,
+                       int check_finite)

@@ -163,9 +163,10 @@ def train_epoch(P, state1, state2, step, G, workspace, units, int activation, in
 
 def predict(floating[:, ::1] Y, floating[::1] workspace, const floating[::1] P,
             const int64_t[::1] units, int activation, int output,
-            X, const floating[::1] values, int64_t chunk_rows):
+            X, const floating[::1] values, int64_t chunk_rows, bint check_finite=False):
     """Y = the network's output for every row of X; workspace holds one chunk's workspace
-    for each thread that may run chunks"""
+    for each thread that may run chunks. With check_finite, returns False (Y unspecified)
+    if a dense X holds a NaN or an infinity, else True."""
     cdef bn_net net = net_of(units, activation, output, 0)
     cdef bn_rows inputs = rows_of(X, values, units[0])
     require(chunk_rows >= 1, "chunk_rows must be at least 1")
@@ -176,8 +177,11 @@ def predict(floating[:, ::1] Y, floating[::1] workspace, const floating[::1] P,
     with nogil:
         if floating is float:
             status = bn_predict_f32(&Y[0, 0], &workspace[0], n_workspaces, &P[0], &net,
-                                    &inputs, chunk_rows)
+                                    &inputs, chunk_rows, check_finite)
         else:
             status = bn_predict_f64(&Y[0, 0], &workspace[0], n_workspaces, &P[0], &net,
-                                    &inputs, chunk_rows)
+                                    &inputs, chunk_rows, check_finite)
+    if status == BN_ENONFINITE:
+        return False
     check(status)
+    return True

@@ -87,17 +87,18 @@ class Network:
         return np.empty(copies * self.kernels.workspace_len(self.units, self.activation, rows),
                         dtype=self.dtype)
 
-    def predict(self, flat, X):
-        """The network's output for every row of X (already a layer_input)."""
+    def predict(self, flat, X, check_finite=False):
+        """The network's output for every row of X (already a layer_input); with
+        check_finite, None if a dense X holds a NaN or an infinity."""
         Y = np.empty((X.shape[0], self.units[-1]), dtype=self.dtype)
         chunk = max(1, min(PREDICT_CHUNK_ROWS, X.shape[0]))
         # one workspace per thread that may run chunks at once
         threads = 1 if X.shape[0] <= chunk else min(-(-X.shape[0] // chunk),
                                                       self.kernels.max_threads())
-        self.kernels.predict(Y, self.workspace(chunk, threads), flat, self.units,
-                             self.activation, self.output, X, self.kernels.input_values(X),
-                             chunk)
-        return Y
+        finite = self.kernels.predict(Y, self.workspace(chunk, threads), flat, self.units,
+                                      self.activation, self.output, X,
+                                      self.kernels.input_values(X), chunk, check_finite)
+        return Y if finite else None
 
     def loss_grad(self, flat, X, T, sample_weight, l2, workspace):
         """Loss and gradient (a new flat array) of all rows of X."""

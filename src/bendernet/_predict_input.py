@@ -4,15 +4,15 @@ pass the input through unchanged."""
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-from bendernet import _kernels
-
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def validated_for_predict(estimator, X):
-    """validate_data(reset=False), skipped for an input it would pass through unchanged:
-    a C-contiguous, aligned float ndarray of the right width with finite values (and no
-    feature names to compare). Anything else, errors included, takes scikit-learn's path."""
+    """(X, finite_unchecked): validate_data(reset=False), skipped for an input it would pass
+    through unchanged if its values are finite: a C-contiguous, aligned float ndarray of
+    the right width (and no feature names to compare). Its values are left to the C
+    predict, which checks each chunk as it reads it (finite_unchecked True): X then comes
+    from memory once, not twice. Anything else takes scikit-learn's path."""
     if (
         type(X) is np.ndarray
         and X.ndim == 2
@@ -22,7 +22,12 @@ def validated_for_predict(estimator, X):
         and X.shape[0] > 0
         and X.shape[1] == estimator.n_features_in_
         and not hasattr(estimator, "feature_names_in_")
-        and _kernels.all_finite(X.reshape(-1))
     ):
-        return X
+        return X, True
+    return validated(estimator, X), False
+
+
+def validated(estimator, X):
+    """scikit-learn's check of predict's input: it raises on a NaN or an infinity (unless
+    its configuration says assume_finite)"""
     return validate_data(estimator, X, accept_sparse=["csr", "csc"], reset=False)

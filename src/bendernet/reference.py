@@ -332,7 +332,12 @@ def max_threads():
     return 1
 
 
-def predict(Y, workspace, P, units, activation, output, X, values, chunk_rows):
-    """Y = the network's output for every row of X"""
+def predict(Y, workspace, P, units, activation, output, X, values, chunk_rows,
+            check_finite=False):
+    """Y = the network's output for every row of X; with check_finite, False (Y untouched)
+    if a dense X holds a NaN or an infinity, else True"""
+    if check_finite and not hasattr(X, "indptr") and not all_finite(X.reshape(-1)):
+        return False
     _, U, _ = _forward_pass(P, units, activation, output, X, None)
     Y[...] = U[-1]
+    return True
