@@ -14,8 +14,12 @@
 /* ---- register blocks, one per micro-kernel ---------------------------------------------
  * Each tile keeps MR x NR/lanes accumulators plus the NR/lanes vectors of one B row and a
  * broadcast of A in the vector registers, so none spills. */
-#define PORTABLE_MR 4
-#define PORTABLE_NR 8                    /* two SSE2 vectors of float, four of double */
+#if defined(__aarch64__)
+#define PORTABLE_MR 8                    /* 8 x 2 accumulators of NEON's 32 registers */
+#else
+#define PORTABLE_MR 4                    /* 4 x 2 accumulators of SSE2's 16 registers */
+#endif
+#define PORTABLE_NR (2 * 16 / (int)sizeof(real))   /* two 16-byte vectors */
 #define AVX2_MR 6                        /* 6 x 2 ymm accumulators of the 16 ymm registers */
 #define AVX2_NR (2 * 32 / (int)sizeof(real))
 #define AVX512_MR 12                     /* 12 x 2 zmm accumulators of the 32 zmm registers */

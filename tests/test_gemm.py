@@ -16,8 +16,8 @@ from bendernet.activations import DEFAULT_ALPHA, NAMES
 
 DTYPES = (np.float32, np.float64)
 
-# Sizes either side of every block in csrc/gemm_blocking.h: register tiles MR (4, 6, 12)
-# and NR (8, 16, 32), and the cache blocks KC (256, 384) and MC (144, 192).
+# Sizes either side of every block in csrc/gemm_blocking.h: register tiles MR (4, 6, 8, 12)
+# and NR (4, 8, 16, 32), and the cache blocks KC (256, 384) and MC (144, 192).
 EDGE_SHAPES = [
     (0, 0, 0), (0, 5, 3), (4, 0, 3), (3, 4, 0), (1, 1, 1), (2, 3, 5), (7, 11, 13),
     (3, 7, 1), (5, 9, 2), (11, 31, 17), (13, 33, 4), (12, 32, 6), (6, 16, 9), (4, 8, 10),
