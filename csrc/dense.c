@@ -132,7 +132,7 @@ int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
         return BN_EINVAL;
     int64_t k = X->n_cols;
     double flops = 2.0 * (double)m * (double)n * (double)k;
-    if (dX && flops <= DENSE_OVERLAP_FLOPS) {
+    if (dX && flops >= DENSE_OVERLAP_MIN_FLOPS && flops <= DENSE_OVERLAP_FLOPS) {
         backward_job job = {dW, db, dX, dV, W, X, rows, m, n, {BN_OK, BN_OK}};
         bn_parallel_for(2, bn_threads_worth_using(bn_max_threads()), backward_task, &job);
         return job.status[0] ? job.status[0] : job.status[1];

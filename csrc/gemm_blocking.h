@@ -77,5 +77,9 @@
  * products), W2 and W5 within noise; sharing every layer's pair this way made W2 slower
  * (931 -> 958 ms). W1 (20 epochs) with the other core kept busy: 39.0-39.8 ms either way. */
 #define DENSE_OVERLAP_FLOPS 4e6
+/* ... and from this size: below it, handing a task to the other thread costs more than
+ * the task. XOR (W3) layers' products, of a few FLOPs, took 11.1 -> 17.2 ms a fit side by
+ * side; W1's 0.4 MFLOP ones gain. */
+#define DENSE_OVERLAP_MIN_FLOPS 1e5
 
 #endif

@@ -203,7 +203,7 @@ typedef struct {
     const real *P;
     int64_t n_weights, n_biases, chunk;
     double l2, weight_sum;
-    double norm[MAX_FINISH_CHUNKS];   /* chunk c's sum of squared weights */
+    double *norm;             /* [chunks]: chunk c's sum of squared weights */
 } finish_job;
 
 BN_VECTOR_CLONES
@@ -224,17 +224,18 @@ static void finish_chunk(void *context, int64_t chunk, int thread)
  * returns the squared norm of the weights */
 static double finish_gradients(real *G, const real *P, const bn_net *net, double weight_sum)
 {
-    finish_job job = {G, P, weight_count(net), unit_count(net), CHUNK, net->l2, weight_sum};
+    double norm[MAX_FINISH_CHUNKS];
+    finish_job job = {G, P, weight_count(net), unit_count(net), CHUNK, net->l2, weight_sum, norm};
     int64_t total = job.n_weights + job.n_biases;
     if (total > (int64_t)MAX_FINISH_CHUNKS * CHUNK)
         job.chunk = (total + MAX_FINISH_CHUNKS - 1) / MAX_FINISH_CHUNKS;
     int64_t chunks = (total + job.chunk - 1) / job.chunk;
     bn_parallel_for(chunks, chunks >= 4 ? bn_threads_worth_using(bn_max_threads()) : 1,
                     finish_chunk, &job);
-    double norm = 0;
+    double sum = 0;
     for (int64_t c = 0; c < chunks; c++)
-        norm += job.norm[c];
-    return norm;
+        sum += norm[c];
+    return sum;
 }
 
 BN_VECTOR_CLONES
