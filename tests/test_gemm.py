@@ -1,4 +1,4 @@
-"""The matrix product (csrc/gemm*.c) against NumPy: awkward shapes around every block
+"""The matrix product (csrc/gemm/) against NumPy: awkward shapes around every block
 size, strides, transposes, row indices, beta, every micro-kernel this CPU runs, bitwise
 equality across thread counts, the fused epilogue, and bad input."""
 
@@ -16,7 +16,7 @@ from bendernet.activations import DEFAULT_ALPHA, NAMES
 
 DTYPES = (np.float32, np.float64)
 
-# Sizes either side of every block in csrc/gemm_blocking.h: register tiles MR (4, 6, 8, 12)
+# Sizes either side of every block in csrc/gemm/gemm_blocking.h: register tiles MR (4, 6, 8, 12)
 # and NR (4, 8, 16, 32), and the cache blocks KC (256, 384) and MC (144, 192).
 EDGE_SHAPES = [
     (0, 0, 0), (0, 5, 3), (4, 0, 3), (3, 4, 0), (1, 1, 1), (2, 3, 5), (7, 11, 13),

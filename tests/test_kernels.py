@@ -261,7 +261,7 @@ def ulps_from_exact_exp(got, x):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_exp_output_is_within_an_ulp(dtype):
-    # The exponentials of the softmax and exp outputs are the C core's own (csrc/exp_lanes.h):
+    # The exponentials of the softmax and exp outputs are the C core's own (csrc/network/exp_lanes.h):
     # within 1 ulp in float64 and correctly rounded in float32 (double, then rounded once),
     # from the subnormal results to overflow, and exact at the edges.
     rng = np.random.default_rng(6)

@@ -1,4 +1,4 @@
-"""The C core's worker threads (csrc/pool.c): their number follows OpenMP's limit, callers
+"""The C core's worker threads (csrc/runtime/pool.c): their number follows OpenMP's limit, callers
 in many Python threads share them, a forked child gets its own, and predict's chunks run on
 them to the bits of one thread."""
 

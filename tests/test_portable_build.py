@@ -13,9 +13,9 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CSRC = os.path.join(ROOT, "csrc")
 # compiled once per precision (csrc/real.h), then once for both
-PER_PRECISION = ["gemm.c", "gemm_packed.c", "gemm_narrow.c", "gemm_pack.c", "gemm_scratch.c",
-                 "gemm_kernels_portable.c", "activations.c"]
-SHARED = ["index.c", "gemm_select.c", "pool.c", "core_distance.c"]
+PER_PRECISION = ["gemm/gemm.c", "gemm/gemm_packed.c", "gemm/gemm_narrow.c", "gemm/gemm_pack.c",
+                 "gemm/gemm_scratch.c", "gemm/gemm_kernels_portable.c", "network/activations.c"]
+SHARED = ["network/index.c", "gemm/gemm_select.c", "runtime/pool.c", "runtime/core_distance.c"]
 FLAGS = ["-O2", "-std=gnu11", "-ffp-contract=off", "-fno-math-errno", "-I", CSRC]
 
 
@@ -25,7 +25,7 @@ def build_and_run(compiler, run_prefix, directory):
 
     def compile_one(job):
         source, flag = job
-        out = os.path.join(directory, f"{source}{flag}.o")
+        out = os.path.join(directory, f"{source.replace('/', '_')}{flag}.o")
         subprocess.run([compiler, *FLAGS, *([flag] if flag else []), "-c",
                         os.path.join(CSRC, source), "-o", out], check=True)
         return out

@@ -13,7 +13,7 @@ from bendernet import _kernels, activations, reference
 BACKENDS = {"c": _kernels, "numpy": reference}
 OUTPUTS = ("identity", "logistic", "softmax", "exp")
 
-# The C core's limit on the depth of a network (MAX_LAYERS in csrc/mlp.c)
+# The C core's limit on the depth of a network (MAX_LAYERS in csrc/network/mlp.c)
 MAX_LAYERS = 64
 
 # Rows predicted per pass of the network. Chunks run on threads of their own, one

@@ -78,7 +78,7 @@ static void fail(const char *what, const char *precision, int m, int n, int k)
 #define STEP_FLOAT(a, b, sum) ((sum) + (a) * (b))
 #endif
 
-/* KC is 256 in double and 384 in float (csrc/gemm_blocking.h) */
+/* KC is 256 in double and 384 in float (csrc/gemm/gemm_blocking.h) */
 DEFINE_CHECK(double, f64, STEP_DOUBLE, 0x1p-52, 256)
 DEFINE_CHECK(float, f32, STEP_FLOAT, 0x1p-23f, 384)
 

@@ -5,7 +5,7 @@
 #include "bendernet.h"
 #include "real.h"
 #include "activations.h"
-#include "vector_clones.h"
+#include "runtime/vector_clones.h"
 
 static real logistic(real x)
 {

@@ -9,8 +9,8 @@
 #include <tgmath.h>
 #include "bendernet.h"
 #include "real.h"
-#include "vector_clones.h"
-#include "pool.h"
+#include "runtime/vector_clones.h"
+#include "runtime/pool.h"
 
 /* parameters per task of the threaded passes over the flat buffers: the gradient's
  * finishing and the optimizer step */

@@ -5,7 +5,7 @@
 #include "real.h"
 #include "gemm_blocking.h"
 #include "gemm_product.h"
-#include "pool.h"
+#include "runtime/pool.h"
 
 /* C[i0:i0+rows, j0:j0+cols] = beta * C + A @ B over the KC slices of the reduction, then
  * the epilogue. A strided C goes through a scratch tile. */

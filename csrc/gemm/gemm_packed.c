@@ -20,7 +20,7 @@
 #include "gemm_blocking.h"
 #include "gemm_product.h"
 #include "gemm_scratch.h"
-#include "pool.h"
+#include "runtime/pool.h"
 
 /* The packed operands: B~ shared by the threads (or, when A is read in place, one B~ per
  * thread for its own columns), and one A~ per thread */

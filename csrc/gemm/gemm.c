@@ -10,7 +10,7 @@
 #include "gemm_kernels.h"
 #include "gemm_select.h"
 #include "gemm_product.h"
-#include "pool.h"
+#include "runtime/pool.h"
 
 static const kernel_shape kernels[BN_GEMM_N_ISAS] = {
     [BN_GEMM_PORTABLE] = {PORTABLE_MR, PORTABLE_NR, BN(bn_microkernel_portable),

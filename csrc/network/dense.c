@@ -3,9 +3,9 @@
 #include <string.h>
 #include "bendernet.h"
 #include "real.h"
-#include "vector_clones.h"
-#include "gemm_blocking.h"
-#include "pool.h"
+#include "runtime/vector_clones.h"
+#include "gemm/gemm_blocking.h"
+#include "runtime/pool.h"
 
 static int valid_input(const bn_rows *X, const int64_t *rows, int64_t m, int64_t n)
 {

@@ -5,7 +5,7 @@
 #include "bendernet.h"
 #include "real.h"
 #include "exp_lanes.h"
-#include "vector_clones.h"
+#include "runtime/vector_clones.h"
 
 #ifdef BN_FLOAT
 #define REAL_EPSILON FLT_EPSILON

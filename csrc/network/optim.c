@@ -4,7 +4,7 @@
 #include <tgmath.h>
 #include "bendernet.h"
 #include "real.h"
-#include "vector_clones.h"
+#include "runtime/vector_clones.h"
 
 BN_VECTOR_CLONES
 void BN(bn_sgd_step)(real *P, real *V, const real *G, int64_t N,

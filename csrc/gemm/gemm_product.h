@@ -5,7 +5,7 @@
 #define BN_GEMM_PRODUCT_H
 #include <stddef.h>
 #include <stdint.h>
-#include "activations.h"
+#include "network/activations.h"
 #include "gemm_kernels.h"
 #include "gemm_pack.h"
 
