@@ -7,6 +7,7 @@
 #include "bendernet.h"
 #include "real.h"
 #include "gemm_blocking.h"
+#include "tuning.h"
 #include "gemm_kernels.h"
 #include "gemm_select.h"
 #include "gemm_product.h"

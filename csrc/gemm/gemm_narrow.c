@@ -4,6 +4,7 @@
  * loops would form. */
 #include "real.h"
 #include "gemm_blocking.h"
+#include "tuning.h"
 #include "gemm_product.h"
 #include "runtime/pool.h"
 

@@ -18,6 +18,7 @@
 #include "bendernet.h"
 #include "real.h"
 #include "gemm_blocking.h"
+#include "tuning.h"
 #include "gemm_product.h"
 #include "gemm_scratch.h"
 #include "runtime/pool.h"

@@ -5,6 +5,7 @@
 #include "real.h"
 #include "runtime/vector_clones.h"
 #include "gemm/gemm_blocking.h"
+#include "tuning.h"
 #include "runtime/pool.h"
 
 static int valid_input(const bn_rows *X, const int64_t *rows, int64_t m, int64_t n)

@@ -8,15 +8,10 @@
 #include <string.h>
 #include <tgmath.h>
 #include "bendernet.h"
+#include "tuning.h"
 #include "real.h"
 #include "runtime/vector_clones.h"
 #include "runtime/pool.h"
-
-/* parameters per task of the threaded passes over the flat buffers: the gradient's
- * finishing and the optimizer step */
-#define CHUNK 32768
-/* the finishing pass keeps one partial norm per chunk: at most this many, on its stack */
-#define MAX_FINISH_CHUNKS 256
 
 /* plenty for the networks this library trains; deeper ones are rejected */
 #define MAX_LAYERS 64

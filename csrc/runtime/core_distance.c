@@ -22,12 +22,10 @@
 #include <stdlib.h>
 #include <time.h>
 #include "bendernet.h"
+#include "tuning.h"
 #include "pool.h"
 
 #define ROUNDS 16
-#define FAR_ROUND_TRIP_NANOSECONDS 150
-#define RECHECK_NANOSECONDS 50000000
-#define PARTNER_WAIT_NANOSECONDS 200000
 
 enum { WAITING, PLAYING, ABANDONED };
 

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <time.h>
 #include "bendernet.h"
+#include "tuning.h"
 #include "pool.h"
 
 #ifdef _OPENMP
@@ -32,13 +33,6 @@
 #define GENERATION_BITS (64 - WORKER_BITS - 2 * TASK_BITS)
 #define MAX_TASKS (((int64_t)1 << TASK_BITS) - 1)    /* tasks per ticket; more go in rounds */
 #define MAX_WORKERS ((1 << WORKER_BITS) - 1)
-
-/* How long a thread spins before it sleeps: long enough to catch the next product of a
- * training loop. Each turn of the spin yields the core, so a spinning thread never keeps
- * a thread that shares its core from running. Measured with the process pinned to one
- * core and W1's products (f32) given two threads: 471 ms a fit spinning on pause, 245 ms
- * yielding, 240-248 ms on one thread. */
-#define SPIN_NANOSECONDS 200000
 
 typedef uint64_t ticket;
 
