@@ -39,6 +39,8 @@ enum bn_output {
 
 enum bn_solver { BN_SGD, BN_ADAM };
 
+#define BN_MAX_LAYERS 64   /* the deepest network, in layers of weights */
+
 /* The shape of a network: units[0] inputs, units[1..L-1] hidden, units[L] outputs. */
 typedef struct {
     int64_t n_layers;        /* L, the number of weight layers */

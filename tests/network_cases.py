@@ -4,6 +4,7 @@ import numpy as np
 
 from bendernet import _kernels as C
 from bendernet import reference as R
+from bendernet._layout import Layout, param_count
 from helpers import layer_input
 
 
@@ -23,8 +24,8 @@ def targets(rng, output, n_rows, n_out, dtype):
 def parameters(rng, units, activation, dtype):
     """A flat parameter buffer, weights scaled by fan-in as an initialiser would, PReLU
     slopes spread over both signs."""
-    P = np.empty(R.param_count(units, activation), dtype=dtype)
-    layout = R._Layout(P, units, activation)
+    P = np.empty(param_count(units, activation), dtype=dtype)
+    layout = Layout(P, units, activation)
     for W in layout.W:
         W[...] = rng.standard_normal(W.shape) / np.sqrt(W.shape[0])
     for b in layout.b:

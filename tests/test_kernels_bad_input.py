@@ -9,6 +9,7 @@ import scipy.sparse as sp
 
 from bendernet import _kernels as C
 from bendernet import reference as R
+from bendernet._layout import param_count
 from helpers import random_csr, rng_from
 from network_cases import Problem
 
@@ -221,7 +222,7 @@ def loss_grad(problem, **change):
 def test_loss_grad_refuses(change):
     problem = network_problem()
     if "units" in change:
-        change.setdefault("P", np.ones(max(R.param_count(change["units"], 6), 1)))
+        change.setdefault("P", np.ones(max(param_count(change["units"], 6), 1)))
         change.setdefault("G", np.ones_like(change["P"]))
     with pytest.raises(ValueError):
         loss_grad(problem, **change)

@@ -8,6 +8,7 @@ import pytest
 
 from bendernet import _kernels as C
 from bendernet import reference as R
+from bendernet._layout import Layout
 from bendernet.activations import NAMES
 from helpers import rng_from
 from network_cases import Problem
@@ -17,7 +18,7 @@ STEP = 1e-6
 
 def penalty(problem, P):
     weight_sum = problem.X.shape[0] if problem.sw is None else problem.sw.sum()
-    layout = R._Layout(P, problem.units, problem.activation)
+    layout = Layout(P, problem.units, problem.activation)
     return 0.5 * problem.l2 * sum(np.sum(W**2) for W in layout.W) / weight_sum
 
 
@@ -59,5 +60,5 @@ def test_gradient_matches_central_differences(activation, output, kernels):
     # truncation (STEP^2 * f''') and cancellation (eps * f / STEP) are both below 1e-8
     np.testing.assert_allclose(G, numeric, rtol=1e-6, atol=1e-7)
     if activation == R.PRELU:
-        slopes = R._Layout(G, problem.units, activation).slope
+        slopes = Layout(G, problem.units, activation).slope
         assert slopes.size == 2 and np.all(slopes != 0)   # the slopes were really checked

@@ -19,14 +19,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from sklearn.utils.optimize import _check_optimize_result
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_sample_weight
 
-from bendernet import activations
+from bendernet._codes import ACTIVATIONS, PRELU, SOLVERS
 from bendernet._network import BACKENDS, Network, c_array, layer_input
 from bendernet._optimizer import Optimizer
 from bendernet._predict_input import validated, validated_for_predict
 
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
+_STOCHASTIC_SOLVERS = SOLVERS
 
 #: The slope every PReLU layer starts from.
 PRELU_INITIAL_SLOPE = 0.25
@@ -37,8 +37,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(activations.NAMES))],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "solver": [StrOptions({"lbfgs", *SOLVERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
@@ -111,7 +111,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         return cache[key]
 
     def _slopes(self, network):
-        if network.activation != activations.code("prelu"):
+        if network.activation != PRELU:
             return None
         slopes = getattr(self, "prelu_alpha_", None)
         if slopes is None or len(slopes) != network.n_layers - 1:

@@ -6,7 +6,18 @@ from libc.stdint cimport int64_t
 
 cdef extern from "bendernet.h" nogil:
     enum:
-        BN_OK, BN_EINVAL, BN_ENOMEM, BN_ENONFINITE, BN_PRELU, BN_ADAM
+        BN_OK, BN_EINVAL, BN_ENOMEM, BN_ENONFINITE
+
+    # the names and codes Python writes once, in bendernet/_codes.py (checked by a test)
+    enum:
+        BN_IDENTITY, BN_STEP, BN_LOGISTIC, BN_TANH, BN_ARCTAN, BN_RELU, BN_PRELU, BN_ELU,
+        BN_SOFTPLUS, BN_N_ACTIVATIONS
+    enum:
+        BN_OUT_IDENTITY, BN_OUT_LOGISTIC, BN_OUT_SOFTMAX, BN_OUT_EXP, BN_N_OUTPUTS
+    enum:
+        BN_SGD, BN_ADAM
+    enum:
+        BN_MAX_LAYERS
 
     ctypedef struct bn_net:
         int64_t n_layers

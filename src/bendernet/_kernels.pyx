@@ -104,6 +104,22 @@ def all_finite(const floating[::1] values):
     return finite == 1
 
 
+def compiled_codes():
+    """The C core's enum values, under the names bendernet._codes gives them (a test
+    compares the two, name by name)."""
+    return {
+        "activations": {"identity": BN_IDENTITY, "step": BN_STEP, "logistic": BN_LOGISTIC,
+                        "tanh": BN_TANH, "arctan": BN_ARCTAN, "relu": BN_RELU,
+                        "prelu": BN_PRELU, "elu": BN_ELU, "softplus": BN_SOFTPLUS},
+        "n_activations": BN_N_ACTIVATIONS,
+        "outputs": {"identity": BN_OUT_IDENTITY, "logistic": BN_OUT_LOGISTIC,
+                    "softmax": BN_OUT_SOFTMAX, "exp": BN_OUT_EXP},
+        "n_outputs": BN_N_OUTPUTS,
+        "solvers": {"sgd": BN_SGD, "adam": BN_ADAM},
+        "max_layers": BN_MAX_LAYERS,
+    }
+
+
 # ---- gemm ------------------------------------------------------------------------------
 
 #: Every micro-kernel of the matrix product, whether or not this CPU runs it.

@@ -9,12 +9,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from bendernet import _kernels, activations, reference
+from bendernet._codes import MAX_LAYERS, OUTPUTS, PRELU
+from bendernet._layout import Layout, param_count
 
 BACKENDS = {"c": _kernels, "numpy": reference}
-OUTPUTS = ("identity", "logistic", "softmax", "exp")
-
-# The C core's limit on the depth of a network (MAX_LAYERS in csrc/network/mlp.c)
-MAX_LAYERS = 64
 
 # Rows predicted per pass of the network. Chunks run on threads of their own, one
 # workspace each; a lone chunk (a predict of up to this many rows) gets the threads inside
@@ -59,7 +57,7 @@ class Network:
         self.output = OUTPUTS.index(output)
         self.dtype = np.dtype(dtype)
         self.kernels = BACKENDS[backend]
-        self.n_params = reference.param_count(self.units, self.activation)
+        self.n_params = param_count(self.units, self.activation)
 
     @property
     def n_layers(self):
@@ -68,7 +66,7 @@ class Network:
     def pack(self, coefs, intercepts, slopes=None):
         """A new flat buffer holding coefs, intercepts and (PReLU) slopes."""
         parts = [np.ravel(c) for c in coefs] + [np.ravel(b) for b in intercepts]
-        if self.activation == reference.PRELU:
+        if self.activation == PRELU:
             parts.append(np.ravel(slopes))
         flat = np.concatenate(parts).astype(self.dtype, copy=False)
         if flat.shape != (self.n_params,):
@@ -80,7 +78,7 @@ class Network:
 
     def unpack(self, flat):
         """Views of flat as (coefs, intercepts, slopes or None)."""
-        layout = reference._Layout(flat, self.units, self.activation)
+        layout = Layout(flat, self.units, self.activation)
         return layout.W, layout.b, layout.slope
 
     def workspace(self, rows, copies=1):

@@ -12,9 +12,10 @@ import numbers
 import numpy as np
 
 from bendernet import _kernels
+from bendernet._codes import ACTIVATIONS
 
 #: Every activation, in the order of the C enum ``bn_activation``.
-NAMES = ("identity", "step", "logistic", "tanh", "arctan", "relu", "prelu", "elu", "softplus")
+NAMES = ACTIVATIONS
 
 #: The alpha each parametrised activation uses when none is given.
 DEFAULT_ALPHA = {"prelu": 0.25, "elu": 1.0}

@@ -10,11 +10,11 @@ so a call reads the same for both backends.
 
 import numpy as np
 
-from bendernet.activations import NAMES
-
-IDENTITY, STEP, LOGISTIC, TANH, ARCTAN, RELU, PRELU, ELU, SOFTPLUS = range(len(NAMES))
-OUT_IDENTITY, OUT_LOGISTIC, OUT_SOFTMAX, OUT_EXP = range(4)
-SGD, ADAM = range(2)
+from bendernet._codes import (  # noqa: F401  (the codes are part of the reference's API)
+    ADAM, ARCTAN, ELU, IDENTITY, LOGISTIC, OUT_EXP, OUT_IDENTITY, OUT_LOGISTIC, OUT_SOFTMAX,
+    PRELU, RELU, SGD, SOFTPLUS, STEP, TANH,
+)
+from bendernet._layout import Layout, param_count, workspace_len  # noqa: F401  (as _kernels)
 
 
 def input_values(X):
@@ -203,34 +203,6 @@ def dense_backward(dW, db, dX, dV, X, values, rows, W):
 
 # ---- the network ---------------------------------------------------------------------------
 
-class _Layout:
-    """Views of each layer's W, b (and PReLU slope) into a flat buffer, as in mlp.c."""
-
-    def __init__(self, flat, units, activation):
-        L = len(units) - 1
-        offset, self.W, self.b = 0, [], []
-        for l in range(L):
-            size = units[l] * units[l + 1]
-            self.W.append(flat[offset:offset + size].reshape(units[l], units[l + 1]))
-            offset += size
-        for l in range(L):
-            self.b.append(flat[offset:offset + units[l + 1]])
-            offset += units[l + 1]
-        self.slope = flat[offset:offset + L - 1] if activation == PRELU else None
-
-
-def param_count(units, activation):
-    """length of the flat parameter buffer"""
-    units = [int(u) for u in units]
-    weights = sum(k * n for k, n in zip(units[:-1], units[1:]))
-    return weights + sum(units[1:]) + (len(units) - 2 if activation == PRELU else 0)
-
-
-def workspace_len(units, activation, m):
-    """reals of workspace for a batch of m rows (the reference allocates its own)"""
-    return m * int(sum(units[1:])) * (3 if activation == PRELU else 2)
-
-
 def _hidden_alpha(layout, activation, l):
     if layout.slope is not None:
         return layout.slope[l]
@@ -239,7 +211,7 @@ def _hidden_alpha(layout, activation, l):
 
 def _forward_pass(P, units, activation, output, X, rows):
     """outputs U_l and pre-activations V_l of every layer for X[rows]"""
-    layout = _Layout(P, units, activation)
+    layout = Layout(P, units, activation)
     L = len(units) - 1
     m = X.shape[0] if rows is None else len(rows)
     U, V, layer_input = [], [], X
@@ -259,7 +231,7 @@ def _forward_pass(P, units, activation, output, X, rows):
 
 def _loss_grad(G, P, units, activation, output, l2, X, T, sw, rows):
     layout, U, V = _forward_pass(P, units, activation, output, X, rows)
-    grads = _Layout(G, units, activation)
+    grads = Layout(G, units, activation)
     L = len(units) - 1
     delta = np.empty_like(U[-1])
     loss = output_loss(delta, U[-1], T, sw, rows, output)
