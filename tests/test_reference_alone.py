@@ -1,0 +1,63 @@
+"""bendernet.reference, the NumPy oracle, imports and runs without the compiled extension."""
+
+import subprocess
+import sys
+import textwrap
+
+import bendernet
+
+BLOCKED_RUN = textwrap.dedent("""
+    import sys
+    sys.modules["bendernet._kernels"] = None      # any import of it now raises ImportError
+
+    import numpy as np
+    import bendernet.reference as R
+    from bendernet._layout import Layout
+
+    rng = np.random.default_rng(0)
+    units = np.array([3, 4, 2], dtype=np.int64)
+    P = rng.standard_normal(R.param_count(units, R.TANH))
+    X = rng.standard_normal((6, 3))
+    T = np.eye(2)[rng.integers(0, 2, 6)]
+    G = np.empty_like(P)
+    values = X.reshape(-1)
+    loss = R.loss_grad(G, None, P, units, R.TANH, R.OUT_SOFTMAX, 0.0, X, values, T, None)
+    assert np.isfinite(loss) and np.isfinite(G).all() and np.any(G != 0)
+
+    before = P.copy()
+    state, step = np.zeros_like(P), np.zeros(1, dtype=np.int64)
+    order = np.arange(6, dtype=np.int64)
+    R.train_epoch(P, state, state, step, G, None, units, R.TANH, R.OUT_SOFTMAX, 0.0, R.SGD,
+                  0.1, 0.9, True, 0.9, 0.999, 1e-8, X, values, T, None, order, 3)
+    assert np.any(P != before)
+
+    try:
+        import bendernet._kernels
+    except ImportError:
+        pass
+    else:
+        raise AssertionError("the extension was not blocked")
+    print("ran", sorted(name for name, module in sys.modules.items()
+                        if name.startswith("bendernet") and module is not None))
+""")
+
+
+def test_reference_imports_and_runs_with_the_extension_blocked():
+    done = subprocess.run([sys.executable, "-c", BLOCKED_RUN], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    loaded = done.stdout.split("ran", 1)[1]
+    assert "bendernet._kernels" not in loaded and "bendernet.activations" not in loaded
+
+
+def test_the_package_still_offers_its_public_names():
+    assert set(bendernet.__all__) <= set(dir(bendernet))
+    for name in bendernet.__all__:
+        assert getattr(bendernet, name) is not None
+    from bendernet import MLPClassifier, MLPRegressor  # noqa: F401
+    assert bendernet.MLPClassifier.__module__ == "bendernet._estimators"
+    try:
+        bendernet.not_a_name
+    except AttributeError as error:
+        assert "not_a_name" in str(error)
+    else:
+        raise AssertionError("an unknown name did not raise AttributeError")
