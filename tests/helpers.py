@@ -75,3 +75,12 @@ def misaligned_copy(x):
     out[...] = x
     assert not out.flags.aligned
     return out
+
+
+def input_parts(X):
+    """A layer input X (a 2-D ndarray or a CSR matrix) as the kernels' five arguments
+    (values, indptr, indices, n_rows, n_cols), taken as it is: no copy of a sparse X, no
+    check, so that a test can hand the kernels a malformed one."""
+    if sp.issparse(X):
+        return (X.data, X.indptr, X.indices, *X.shape)
+    return (X.reshape(-1), None, None, *X.shape)

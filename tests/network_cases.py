@@ -5,7 +5,7 @@ import numpy as np
 from bendernet import _kernels as C
 from bendernet import reference as R
 from bendernet._layout import Layout, param_count
-from helpers import layer_input
+from helpers import input_parts, layer_input
 
 
 def targets(rng, output, n_rows, n_out, dtype):
@@ -43,7 +43,7 @@ class Problem:
         self.units = np.asarray(units, dtype=np.int64)
         self.activation, self.output, self.l2, self.dtype = activation, output, l2, dtype
         self.X = layer_input(rng, n_rows, units[0], dtype, sparse)
-        self.values = C.input_values(self.X)
+        self.parts = input_parts(self.X)
         self.T = targets(rng, output, n_rows, units[-1], dtype)
         self.sw = rng.uniform(0.1, 3.0, n_rows).astype(dtype) if weighted else None
         self.P = parameters(rng, units, activation, dtype)
@@ -64,6 +64,6 @@ class Problem:
         P = self.P if P is None else P
         G = np.full_like(P, np.nan)
         loss = kernels.loss_grad(G, self.workspace(self.X.shape[0]), P, self.units,
-                                 self.activation, self.output, self.l2, self.X, self.values,
+                                 self.activation, self.output, self.l2, *self.parts,
                                  self.T, self.sw)
         return loss, G

@@ -160,7 +160,9 @@ def test_misaligned_arrays_reach_the_kernels_aligned():
     # the C core must not be handed one (UBSan flags every such load)
     X = misaligned_copy(np.arange(12.0).reshape(4, 3))
     for dtype in (np.float64, np.float32):
-        for converted in (c_array(X, dtype), layer_input(X, dtype)):
+        dense = layer_input(X, dtype)
+        assert dense.indptr is None and (dense.n_rows, dense.n_cols) == X.shape
+        for converted in (c_array(X, dtype), dense.values.reshape(X.shape)):
             assert converted.flags.aligned and converted.flags.c_contiguous
             assert_array_equal(converted, X)
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings, strategies as st
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from bendernet import _kernels, reference
+from bendernet._network import layer_input
 from bendernet.activations import DEFAULT_ALPHA, NAMES
 
 DTYPES = (np.float32, np.float64)
@@ -437,7 +438,7 @@ def test_dense_forward_matches_reference(dtype, with_rows, activation):
     results = []
     for backend in (_kernels, reference):
         U, pre = np.empty((m, 17), dtype), np.empty((m, 17), dtype)
-        backend.dense_forward(U, pre, X, backend.input_values(X), rows, W, b, act, alpha)
+        backend.dense_forward(U, pre, *layer_input(X, dtype), rows, W, b, act, alpha)
         results.append((U, pre))
     tol = dict(rtol=2e-5, atol=2e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-13)
     np.testing.assert_allclose(results[0][1], results[1][1], **tol)

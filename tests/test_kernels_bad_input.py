@@ -10,7 +10,8 @@ import scipy.sparse as sp
 from bendernet import _kernels as C
 from bendernet import reference as R
 from bendernet._layout import param_count
-from helpers import random_csr, rng_from
+from bendernet._network import layer_input
+from helpers import input_parts, random_csr, rng_from
 from network_cases import Problem
 
 F8 = np.float64
@@ -49,7 +50,7 @@ def test_wrong_buffer_lengths(call):
     lambda: C.output_forward(ones(2, 2), 4),
     lambda: C.output_forward(ones(2, 2), -1),
     lambda: C.output_loss(ones(2, 2), ones(2, 2), ones(2, 2), None, None, 7),
-    lambda: C.dense_forward(ones(2, 2), None, ones(2, 3), ones(6), None, ones(3, 2),
+    lambda: C.dense_forward(ones(2, 2), None, ones(6), None, None, 2, 3, None, ones(3, 2),
                             ones(2), 9, 0.0),
 ])
 def test_unknown_activation_or_output_code(call):
@@ -70,6 +71,12 @@ def test_missing_buffers_are_refused():
         C.sgd_step(ones(3), None, ones(3), 0.1, 0.9, False)
     with pytest.raises(ValueError):
         C.gemm(ones(2, 2), None, ones(2, 2))
+    with pytest.raises(TypeError):           # a layer input's values may not be None
+        C.dense_forward(ones(2, 2), None, None, None, None, 2, 2, None, ones(2, 2), ones(2),
+                        -1, 0.0)
+    with pytest.raises(ValueError):          # a CSR input without its indices
+        C.dense_forward(ones(2, 2), None, ones(2), np.array([0, 1, 2]), None, 2, 2, None,
+                        ones(2, 2), ones(2), -1, 0.0)
 
 
 # ---- gemm ---------------------------------------------------------------------------------
@@ -112,15 +119,16 @@ def dense_forward(X, rows=None, W=None, b=None, U=None, pre=None, values=None):
     b = ones(W.shape[1]) if b is None else b
     m = X.shape[0] if rows is None else len(rows)
     U = ones(m, W.shape[1]) if U is None else U
-    values = C.input_values(X) if values is None else values
-    C.dense_forward(U, pre, X, values, rows, W, b, 5, 0.0)
+    parts = input_parts(X)
+    values = parts[0] if values is None else values
+    C.dense_forward(U, pre, values, *parts[1:], rows, W, b, 5, 0.0)
 
 
 def dense_backward(X, rows=None, W=None, dV=None, dX=None):
     W = ones(X.shape[1], 2) if W is None else W
     m = X.shape[0] if rows is None else len(rows)
     dV = ones(m, W.shape[1]) if dV is None else dV
-    C.dense_backward(ones(*W.shape), ones(W.shape[1]), dX, dV, X, C.input_values(X), rows, W)
+    C.dense_backward(ones(*W.shape), ones(W.shape[1]), dX, dV, *input_parts(X), rows, W)
 
 
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
@@ -148,7 +156,7 @@ def test_dense_values_must_fill_the_input():
     with pytest.raises(ValueError):
         dense_forward(X, values=ones(11))
     with pytest.raises(ValueError):
-        dense_forward(np.asfortranarray(ones(4, 3)))          # values must be row-major
+        dense_forward(X, values=ones(24)[::2])                # values must be contiguous
 
 
 # ---- malformed CSR --------------------------------------------------------------------------
@@ -179,25 +187,32 @@ def test_malformed_csr_is_refused_everywhere(change):
     with pytest.raises(ValueError):
         dense_backward(X)
     problem = Problem(rng_from(2), [4, 3, 2], 3, R.OUT_IDENTITY, F8, n_rows=5)
-    problem.X, problem.values = X, X.data
+    problem.X, problem.parts = X, input_parts(X)
     with pytest.raises(ValueError):
         problem.loss_grad(C)
     with pytest.raises(ValueError):
         C.predict(ones(5, 2), problem.workspace(2), problem.P, problem.units, 3,
-                  R.OUT_IDENTITY, X, X.data, 2)
+                  R.OUT_IDENTITY, *input_parts(X), 2)
 
 
-@pytest.mark.parametrize("form", ["csc", "bsr"])
-def test_other_sparse_formats_are_refused(form):
+@pytest.mark.parametrize("form", ["csc", "bsr", "coo"])
+def test_other_sparse_formats_enter_as_csr(form):
     # a square CSC matrix has an indptr of the right length: read as CSR it would be the
     # transpose, a wrong answer with no error
-    X = sp.csr_matrix(np.triu(ones(4, 4))).asformat(form)
-    X.indptr, X.indices = X.indptr.astype(np.int64), X.indices.astype(np.int64)
-    with pytest.raises(ValueError):
-        dense_forward(X, values=X.data.reshape(-1))
+    dense = np.triu(np.arange(1.0, 17.0).reshape(4, 4))
+    X = layer_input(sp.csr_matrix(dense).asformat(form), F8)
+    assert X.indptr.dtype == X.indices.dtype == np.int64
+    np.testing.assert_array_equal(
+        sp.csr_matrix((X.values, X.indices, X.indptr), shape=(X.n_rows, X.n_cols)).toarray(),
+        dense)
 
 
 # ---- the network ----------------------------------------------------------------------------
+
+def parts_of(X):
+    """The kernels' five arguments for a layer input X, by name."""
+    return dict(zip(("values", "indptr", "indices", "n_rows", "n_cols"), input_parts(X)))
+
 
 def network_problem():
     return Problem(rng_from(3), [3, 4, 2], 6, R.OUT_LOGISTIC, F8, n_rows=6, weighted=True)
@@ -206,7 +221,7 @@ def network_problem():
 def loss_grad(problem, **change):
     args = dict(G=np.empty_like(problem.P), workspace=problem.workspace(6), P=problem.P,
                 units=problem.units, activation=problem.activation, output=problem.output,
-                l2=problem.l2, X=problem.X, values=problem.values, T=problem.T, sw=problem.sw)
+                l2=problem.l2, **parts_of(problem.X), T=problem.T, sw=problem.sw)
     args.update(change)
     return C.loss_grad(*args.values())
 
@@ -217,7 +232,9 @@ def loss_grad(problem, **change):
     dict(units=np.array([3, 4, 0, 2])), dict(units=np.array([3])),
     dict(units=np.array([2, 4, 2])),                          # X has 3 columns
     dict(activation=9), dict(activation=-1), dict(output=4), dict(l2=-1.0), dict(l2=np.nan),
-    dict(X=ones(0, 3), values=ones(0), T=ones(0, 2), sw=ones(0)),   # no rows to average
+    dict(**parts_of(ones(0, 3)), T=ones(0, 2), sw=ones(0)),   # no rows to average
+    dict(n_cols=2),                                   # the values are 6 rows of 3 columns
+    dict(indices=np.arange(18)),                      # indices of a dense input
 ], ids=lambda change: ",".join(change))
 def test_loss_grad_refuses(change):
     problem = network_problem()
@@ -234,7 +251,7 @@ def train_epoch(problem, **change):
                 G=np.empty_like(P), workspace=problem.workspace(4), units=problem.units,
                 activation=problem.activation, output=problem.output, l2=0.0, solver=R.ADAM,
                 learning_rate=0.01, momentum=0.9, nesterov=False, beta1=0.9, beta2=0.999,
-                epsilon=1e-8, X=problem.X, values=problem.values, T=problem.T, sw=problem.sw,
+                epsilon=1e-8, **parts_of(problem.X), T=problem.T, sw=problem.sw,
                 order=np.arange(6, dtype=np.int64), batch_size=4)
     args.update(change)
     return C.train_epoch(*args.values())
@@ -257,23 +274,15 @@ def test_predict_refuses(chunk_rows, Y_shape, workspace_rows):
     problem = network_problem()
     with pytest.raises(ValueError):
         C.predict(ones(*Y_shape), problem.workspace(workspace_rows), problem.P, problem.units,
-                  problem.activation, problem.output, problem.X, problem.values, chunk_rows)
-
-
-class ShapeOnly:
-    """A dense input as the Cython layer sees it: only its shape is read, values carry
-    the numbers."""
-    def __init__(self, shape):
-        self.shape = shape
+                  problem.activation, problem.output, *problem.parts, chunk_rows)
 
 
 def test_input_shape_that_overflows_is_refused():
     # 2**62 rows of 4 columns is 2**64 values, 0 in int64: an empty values buffer matched,
     # and row 2**62 - 1 of it was read
-    X = ShapeOnly((2**62, 4))
     with pytest.raises(ValueError):
-        C.dense_forward(ones(1, 1), None, X, np.empty(0), np.array([2**62 - 1]), ones(4, 1),
-                        ones(1), -1, 0.0)
+        C.dense_forward(ones(1, 1), None, np.empty(0), None, None, 2**62, 4,
+                        np.array([2**62 - 1]), ones(4, 1), ones(1), -1, 0.0)
 
 
 def test_network_sizes_that_overflow_are_refused():
@@ -290,4 +299,4 @@ def test_network_sizes_that_overflow_are_refused():
                       shape=(1, 2**61 + 1))
     X.indptr, X.indices = X.indptr.astype(np.int64), X.indices.astype(np.int64)
     with pytest.raises(ValueError):
-        C.predict(ones(1, 8), ones(64), ones(16), units, 0, R.OUT_IDENTITY, X, X.data, 1)
+        C.predict(ones(1, 8), ones(64), ones(16), units, 0, R.OUT_IDENTITY, *input_parts(X), 1)

@@ -9,7 +9,7 @@ from threadpoolctl import threadpool_limits
 from bendernet import _kernels as C
 from bendernet import reference as R
 from bendernet.activations import NAMES
-from helpers import DTYPES, RTOL, assert_close, layer_input, rng_from, sizes
+from helpers import DTYPES, RTOL, assert_close, input_parts, layer_input, rng_from, sizes
 from network_cases import Problem
 
 seeds = st.integers(0, 2**32 - 1)
@@ -50,8 +50,8 @@ def test_dense_forward_matches_reference(m, k, n, dtype, seed, sparse, indexed, 
     U, U_ref = np.full((m, n), np.nan, dtype), np.full((m, n), np.nan, dtype)
     pre = np.full((m, n), np.nan, dtype) if with_pre else None
     pre_ref = None if pre is None else pre.copy()
-    R.dense_forward(U_ref, pre_ref, X, None, rows, W, b, activation, alpha)
-    C.dense_forward(U, pre, X, C.input_values(X), rows, W, b, activation, alpha)
+    R.dense_forward(U_ref, pre_ref, *input_parts(X), rows, W, b, activation, alpha)
+    C.dense_forward(U, pre, *input_parts(X), rows, W, b, activation, alpha)
 
     X_used = magnitude(X if rows is None else X[rows])
     scale = np.asarray(X_used @ np.abs(W.astype(np.float64))) + np.abs(b)
@@ -73,8 +73,8 @@ def test_dense_backward_matches_reference(m, k, n, dtype, seed, sparse, indexed,
     dX = np.full((m, k), np.nan, dtype) if with_dX else None
     dW_ref, db_ref = dW.copy(), db.copy()
     dX_ref = None if dX is None else dX.copy()
-    R.dense_backward(dW_ref, db_ref, dX_ref, dV, X, None, rows, W)
-    C.dense_backward(dW, db, dX, dV, X, C.input_values(X), rows, W)
+    R.dense_backward(dW_ref, db_ref, dX_ref, dV, *input_parts(X), rows, W)
+    C.dense_backward(dW, db, dX, dV, *input_parts(X), rows, W)
 
     X_used = magnitude(X if rows is None else X[rows])
     abs_dV = np.abs(dV.astype(np.float64))
@@ -133,7 +133,7 @@ def run_epoch(kernels, problem, solver, nesterov, order, batch_size, state):
     loss_sum = kernels.train_epoch(
         P, s1, s2, step, G, problem.workspace(min(batch_size, len(order))), problem.units,
         problem.activation, problem.output, problem.l2, solver, 1e-3, 0.9, nesterov,
-        0.9, 0.999, 1e-8, problem.X, problem.values, problem.T, problem.sw, order, batch_size)
+        0.9, 0.999, 1e-8, *problem.parts, problem.T, problem.sw, order, batch_size)
     return (P, s1, s2, step), loss_sum
 
 
@@ -169,15 +169,15 @@ def test_predict_matches_reference(problem, data):
     Y = np.full((n, n_out), np.nan, problem.dtype)
     Y_ref = Y.copy()
     R.predict(Y_ref, None, problem.P, problem.units, problem.activation, problem.output,
-              problem.X, problem.values, chunk_rows)
+              *problem.parts, chunk_rows)
     C.predict(Y, problem.workspace(chunk_rows), problem.P, problem.units, problem.activation,
-              problem.output, problem.X, problem.values, chunk_rows)
+              problem.output, *problem.parts, chunk_rows)
     assert_close_normwise(Y, Y_ref, problem.dtype)
     # with a workspace per thread the chunks run on threads, to the same bits
     Y_threads = np.full_like(Y, np.nan)
     C.predict(Y_threads, problem.workspace(chunk_rows, data.draw(st.integers(2, 3))),
-              problem.P, problem.units, problem.activation, problem.output, problem.X,
-              problem.values, chunk_rows)
+              problem.P, problem.units, problem.activation, problem.output, *problem.parts,
+              chunk_rows)
     assert np.array_equal(Y_threads, Y)
 
 
@@ -190,7 +190,7 @@ def test_predict_checking_finite_values_finds_one_in_any_chunk(problem, data):
     for kernels in (C, R):
         Y = np.empty((n, n_out), problem.dtype)
         assert kernels.predict(Y, workspace, problem.P, problem.units, problem.activation,
-                               problem.output, problem.X, problem.values, chunk_rows, True)
+                               problem.output, *problem.parts, chunk_rows, True)
     if hasattr(problem.X, "indptr"):
         return      # CSR input is checked by scikit-learn's validation, not here
     X = problem.X.copy()
@@ -199,4 +199,4 @@ def test_predict_checking_finite_values_finds_one_in_any_chunk(problem, data):
     for kernels in (C, R):
         Y = np.empty((n, n_out), problem.dtype)
         assert not kernels.predict(Y, workspace, problem.P, problem.units, problem.activation,
-                                   problem.output, X, kernels.input_values(X), chunk_rows, True)
+                                   problem.output, *input_parts(X), chunk_rows, True)

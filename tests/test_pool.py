@@ -12,7 +12,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from bendernet import MLPClassifier, _kernels
-from bendernet._network import PREDICT_CHUNK_ROWS
+from bendernet._network import PREDICT_CHUNK_ROWS, layer_input
 
 # 2 * 300 * 200 * 400 = 48 MFLOP: large enough that the product asks for every thread
 M, N, K = 300, 200, 400
@@ -175,7 +175,7 @@ def test_a_layers_two_gradients_side_by_side_match_one_thread(dtype):
     for threads in (1, 2, 2):
         dW, db, dX = np.empty((100, 10), dtype), np.empty(10, dtype), np.empty((200, 100), dtype)
         with threadpool_limits(limits=threads, user_api="openmp"):
-            _kernels.dense_backward(dW, db, dX, dV, X, _kernels.input_values(X), rows, W)
+            _kernels.dense_backward(dW, db, dX, dV, *layer_input(X, dtype), rows, W)
         results.append((dW, db, dX))
     for threaded in results[1:]:
         assert all(np.array_equal(a, b) for a, b in zip(results[0], threaded))

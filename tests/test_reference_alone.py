@@ -20,15 +20,15 @@ BLOCKED_RUN = textwrap.dedent("""
     X = rng.standard_normal((6, 3))
     T = np.eye(2)[rng.integers(0, 2, 6)]
     G = np.empty_like(P)
-    values = X.reshape(-1)
-    loss = R.loss_grad(G, None, P, units, R.TANH, R.OUT_SOFTMAX, 0.0, X, values, T, None)
+    X_parts = (X.reshape(-1), None, None, 6, 3)     # a dense layer input, as the kernels take it
+    loss = R.loss_grad(G, None, P, units, R.TANH, R.OUT_SOFTMAX, 0.0, *X_parts, T, None)
     assert np.isfinite(loss) and np.isfinite(G).all() and np.any(G != 0)
 
     before = P.copy()
     state, step = np.zeros_like(P), np.zeros(1, dtype=np.int64)
     order = np.arange(6, dtype=np.int64)
     R.train_epoch(P, state, state, step, G, None, units, R.TANH, R.OUT_SOFTMAX, 0.0, R.SGD,
-                  0.1, 0.9, True, 0.9, 0.999, 1e-8, X, values, T, None, order, 3)
+                  0.1, 0.9, True, 0.9, 0.999, 1e-8, *X_parts, T, None, order, 3)
     assert np.any(P != before)
 
     try:

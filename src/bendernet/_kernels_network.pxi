@@ -1,5 +1,5 @@
 # Included into _kernels.pyx: the glue for the network-level kernels of csrc/network/mlp.c (shares
-# the helpers check, require, rows_of and net_of defined there).
+# the helpers check, require, single_precision, rows_of and net_of defined there).
 
 # ---- the network ---------------------------------------------------------------------------
 
@@ -36,10 +36,12 @@ cdef int check_targets(const bn_net *net, int64_t n_rows, Py_ssize_t t_rows, Py_
 
 def loss_grad(floating[::1] G, floating[::1] workspace, const floating[::1] P,
               const int64_t[::1] units, int activation, int output, double l2,
-              X, const floating[::1] values, const floating[:, ::1] T, const floating[::1] sw):
+              const floating[::1] values not None, const int64_t[::1] indptr,
+              const int64_t[::1] indices, int64_t n_rows, int64_t n_cols,
+              const floating[:, ::1] T, const floating[::1] sw):
     """loss and gradient G of every row of X at parameters P"""
     cdef bn_net net = net_of(units, activation, output, l2)
-    cdef bn_rows inputs = rows_of(X, values, units[0])
+    cdef bn_rows inputs = rows_of(values, indptr, indices, n_rows, n_cols, units[0])
     check_buffers(&net, P.shape[0], workspace.shape[0], inputs.n_rows)
     require(G.shape[0] == P.shape[0], "gradient buffer has the wrong length")
     check_targets(&net, inputs.n_rows, T.shape[0], T.shape[1], -1 if sw is None else sw.shape[0])
@@ -79,9 +81,10 @@ cdef class Epochs:
 
     def __init__(self, P, state1, state2, step, G, workspace, units, int activation,
                  int output, double l2, int solver, double momentum, bint nesterov,
-                 double beta1, double beta2, double epsilon, X, values, T, sw,
-                 int64_t batch_size):
-        self.arrays = (P, state1, state2, step, G, workspace, units, X, values, T, sw)
+                 double beta1, double beta2, double epsilon, values, indptr, indices,
+                 int64_t n_rows, int64_t n_cols, T, sw, int64_t batch_size):
+        self.arrays = (P, state1, state2, step, G, workspace, units, values, indptr, indices,
+                       T, sw)
         self.opt.solver = solver
         self.opt.momentum = momentum
         self.opt.nesterov = nesterov
@@ -89,13 +92,14 @@ cdef class Epochs:
         self.opt.beta2 = beta2
         self.opt.epsilon = epsilon
         self.batch_size = batch_size
-        self.single = P.dtype.itemsize == 4
+        self.single = single_precision(P.dtype)
         if self.single:
             bind_epochs[float](self, P, state1, state2, step, G, workspace, units, activation,
-                               output, l2, X, values, T, sw)
+                               output, l2, values, indptr, indices, n_rows, n_cols, T, sw)
         else:
             bind_epochs[double](self, P, state1, state2, step, G, workspace, units,
-                                activation, output, l2, X, values, T, sw)
+                                activation, output, l2, values, indptr, indices, n_rows, n_cols,
+                                T, sw)
 
     def run(self, const int64_t[::1] order, double learning_rate):
         """One epoch over the rows in order, in place; returns the size-weighted loss sum."""
@@ -126,10 +130,13 @@ cdef class Epochs:
 cdef int bind_epochs(Epochs epochs, floating[::1] P, floating[::1] state1,
                      floating[::1] state2, int64_t[::1] step, floating[::1] G,
                      floating[::1] workspace, const int64_t[::1] units, int activation,
-                     int output, double l2, X, const floating[::1] values,
-                     const floating[:, ::1] T, const floating[::1] sw) except -1:
+                     int output, double l2, const floating[::1] values,
+                     const int64_t[::1] indptr, const int64_t[::1] indices, int64_t n_rows,
+                     int64_t n_cols, const floating[:, ::1] T,
+                     const floating[::1] sw) except -1:
     epochs.net = net_of(units, activation, output, l2)
-    epochs.inputs = rows_of(X, values, units[0])
+    require(values is not None, "the input has no values")
+    epochs.inputs = rows_of(values, indptr, indices, n_rows, n_cols, units[0])
     require(epochs.batch_size >= 1, "batch_size must be at least 1")
     check_buffers(&epochs.net, P.shape[0], workspace.shape[0], 1)
     epochs.workspace_rows = workspace.shape[0] // bn_workspace_len_f64(&epochs.net, 1)
@@ -152,23 +159,25 @@ cdef int bind_epochs(Epochs epochs, floating[::1] P, floating[::1] state1,
 
 def train_epoch(P, state1, state2, step, G, workspace, units, int activation, int output,
                 double l2, int solver, double learning_rate, double momentum, bint nesterov,
-                double beta1, double beta2, double epsilon, X, values, T, sw, order,
-                int64_t batch_size):
+                double beta1, double beta2, double epsilon, values, indptr, indices,
+                int64_t n_rows, int64_t n_cols, T, sw, order, int64_t batch_size):
     """One epoch of mini-batch training in place on P; returns the size-weighted loss sum."""
     epochs = Epochs(P, state1, state2, step, G, workspace, units, activation, output, l2,
-                    solver, momentum, nesterov, beta1, beta2, epsilon, X, values, T, sw,
-                    batch_size)
+                    solver, momentum, nesterov, beta1, beta2, epsilon, values, indptr, indices,
+                    n_rows, n_cols, T, sw, batch_size)
     return epochs.run(order, learning_rate)
 
 
 def predict(floating[:, ::1] Y, floating[::1] workspace, const floating[::1] P,
             const int64_t[::1] units, int activation, int output,
-            X, const floating[::1] values, int64_t chunk_rows, bint check_finite=False):
+            const floating[::1] values not None, const int64_t[::1] indptr,
+            const int64_t[::1] indices, int64_t n_rows, int64_t n_cols, int64_t chunk_rows,
+            bint check_finite=False):
     """Y = the network's output for every row of X; workspace holds one chunk's workspace
     for each thread that may run chunks. With check_finite, returns False (Y unspecified)
     if a dense X holds a NaN or an infinity, else True."""
     cdef bn_net net = net_of(units, activation, output, 0)
-    cdef bn_rows inputs = rows_of(X, values, units[0])
+    cdef bn_rows inputs = rows_of(values, indptr, indices, n_rows, n_cols, units[0])
     require(chunk_rows >= 1, "chunk_rows must be at least 1")
     check_buffers(&net, P.shape[0], workspace.shape[0], chunk_rows)
     require(Y.shape[0] == inputs.n_rows and Y.shape[1] == units[units.shape[0] - 1], "Y has the wrong shape")

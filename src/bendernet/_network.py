@@ -5,6 +5,8 @@ PReLU slopes), as the C core wants them; the estimator's ``coefs_`` and ``interc
 views into it. Everything here calls the backend once per epoch or once per predict.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -29,18 +31,31 @@ def c_array(x, dtype):
     return x if x.flags.aligned else x.copy()
 
 
-def layer_input(X, dtype):
-    """X as the kernels read it: a C-contiguous ndarray (see c_array) or a CSR matrix with
-    int64 indices.
+class LayerInput(NamedTuple):
+    """A network's input as both backends take it (spread as five arguments): dense, the
+    row-major values with indptr and indices None; CSR, its nonzeros, indptr and indices
+    (int64)."""
 
-    Never the caller's object: a sparse X is copied (its nonzeros, not densified)."""
+    values: np.ndarray
+    indptr: np.ndarray | None
+    indices: np.ndarray | None
+    n_rows: int
+    n_cols: int
+
+
+def layer_input(X, dtype):
+    """X as the kernels read it (a LayerInput): a dense X as a C-contiguous array (see
+    c_array), a sparse one in CSR with int64 indices.
+
+    Never the caller's arrays when sparse: its nonzeros are copied (not densified)."""
     if sp.issparse(X):
         csr = X.tocsr(copy=True)
-        csr.data = csr.data.astype(dtype, copy=False)
-        csr.indices = csr.indices.astype(np.int64)
-        csr.indptr = csr.indptr.astype(np.int64)
-        return csr
-    return c_array(X, dtype)
+        return LayerInput(csr.data.astype(dtype, copy=False), csr.indptr.astype(np.int64),
+                          csr.indices.astype(np.int64), *csr.shape)
+    X = c_array(X, dtype)
+    if X.ndim != 2:
+        raise ValueError(f"a layer input must be 2-D, got an array of {X.ndim} dimension(s).")
+    return LayerInput(X.reshape(-1), None, None, *X.shape)
 
 
 class Network:
@@ -86,24 +101,22 @@ class Network:
                         dtype=self.dtype)
 
     def predict(self, flat, X, check_finite=False):
-        """The network's output for every row of X (already a layer_input); with
-        check_finite, None if a dense X holds a NaN or an infinity."""
-        Y = np.empty((X.shape[0], self.units[-1]), dtype=self.dtype)
-        chunk = max(1, min(PREDICT_CHUNK_ROWS, X.shape[0]))
+        """The network's output for every row of X (a LayerInput); with check_finite, None
+        if a dense X holds a NaN or an infinity."""
+        Y = np.empty((X.n_rows, self.units[-1]), dtype=self.dtype)
+        chunk = max(1, min(PREDICT_CHUNK_ROWS, X.n_rows))
         # one workspace per thread that may run chunks at once
-        threads = 1 if X.shape[0] <= chunk else min(-(-X.shape[0] // chunk),
-                                                      self.kernels.max_threads())
+        threads = 1 if X.n_rows <= chunk else min(-(-X.n_rows // chunk),
+                                                  self.kernels.max_threads())
         finite = self.kernels.predict(Y, self.workspace(chunk, threads), flat, self.units,
-                                      self.activation, self.output, X,
-                                      self.kernels.input_values(X), chunk, check_finite)
+                                      self.activation, self.output, *X, chunk, check_finite)
         return Y if finite else None
 
     def loss_grad(self, flat, X, T, sample_weight, l2, workspace):
-        """Loss and gradient (a new flat array) of all rows of X."""
+        """Loss and gradient (a new flat array) of all rows of X (a LayerInput)."""
         G = np.empty_like(flat)
         loss = self.kernels.loss_grad(G, workspace, flat, self.units, self.activation,
-                                      self.output, l2, X, self.kernels.input_values(X), T,
-                                      sample_weight)
+                                      self.output, l2, *X, T, sample_weight)
         return loss, G
 
     def epochs(self, flat, optimizer, X, T, sample_weight, batch_size, l2, gradient,
@@ -112,5 +125,5 @@ class Network:
         return self.kernels.Epochs(
             flat, optimizer.first, optimizer.second, optimizer.step, gradient, workspace,
             self.units, self.activation, self.output, l2, *optimizer.kernel_arguments(),
-            X, self.kernels.input_values(X), T, sample_weight, batch_size,
+            *X, T, sample_weight, batch_size,
         )

@@ -3,12 +3,13 @@
 Each function here has the name, argument order and in-place behaviour of its counterpart
 in ``bendernet._kernels`` (and so of the C function ``bn_<name>``), written as the math.
 It is the oracle the C kernels are tested against, the baseline the benchmarks compare
-with, and what ``backend="numpy"`` trains through. Layer inputs ``X`` are a C-contiguous
-2-D ndarray or a CSR matrix; ``values`` (from :func:`input_values`) is accepted and ignored,
-so a call reads the same for both backends.
+with, and what ``backend="numpy"`` trains through. A layer input ``X`` arrives as
+``_kernels`` takes it, in five arguments (``values, indptr, indices, n_rows, n_cols``: see
+``bendernet._network.LayerInput``), and is read here as a 2-D ndarray or a CSR matrix.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from bendernet._codes import (  # noqa: F401  (the codes are part of the reference's API)
     ADAM, ARCTAN, ELU, IDENTITY, LOGISTIC, OUT_EXP, OUT_IDENTITY, OUT_LOGISTIC, OUT_SOFTMAX,
@@ -17,9 +18,11 @@ from bendernet._codes import (  # noqa: F401  (the codes are part of the referen
 from bendernet._layout import Layout, param_count, workspace_len  # noqa: F401  (as _kernels)
 
 
-def input_values(X):
-    """The stored numbers of a layer input (its nonzeros when sparse)."""
-    return X.data if hasattr(X, "indptr") else X.reshape(-1)
+def _matrix(values, indptr, indices, n_rows, n_cols):
+    """The layer input described by its five arguments, as a matrix NumPy multiplies."""
+    if indptr is None:
+        return values.reshape(n_rows, n_cols)
+    return sp.csr_matrix((values, indices, indptr), shape=(n_rows, n_cols))
 
 
 def all_finite(values):
@@ -183,8 +186,14 @@ def adam_step(P, M, V, G, lr_t, beta1, beta2, epsilon):
 
 # ---- dense layer ---------------------------------------------------------------------------
 
-def dense_forward(U, pre, X, values, rows, W, b, activation, alpha):
+def dense_forward(U, pre, values, indptr, indices, n_rows, n_cols, rows, W, b, activation,
+                  alpha):
     """U = f(X[rows] @ W + b), pre = X[rows] @ W + b when given (activation < 0: none)"""
+    _dense_forward(U, pre, _matrix(values, indptr, indices, n_rows, n_cols), rows, W, b,
+                   activation, alpha)
+
+
+def _dense_forward(U, pre, X, rows, W, b, activation, alpha):
     X = X if rows is None else X[rows]
     V = X @ W + b
     if pre is not None:
@@ -192,8 +201,12 @@ def dense_forward(U, pre, X, values, rows, W, b, activation, alpha):
     U[...] = V if activation < 0 else _forward(V, activation, U.dtype.type(alpha))
 
 
-def dense_backward(dW, db, dX, dV, X, values, rows, W):
+def dense_backward(dW, db, dX, dV, values, indptr, indices, n_rows, n_cols, rows, W):
     """dW = X[rows]^T dV, db = sum of dV's rows, dX = dV W^T when given"""
+    _dense_backward(dW, db, dX, dV, _matrix(values, indptr, indices, n_rows, n_cols), rows, W)
+
+
+def _dense_backward(dW, db, dX, dV, X, rows, W):
     X = X if rows is None else X[rows]
     dW[...] = X.T @ dV
     db[...] = dV.sum(axis=0)
@@ -219,7 +232,7 @@ def _forward_pass(P, units, activation, output, X, rows):
         hidden = l < L - 1
         u = np.empty((m, units[l + 1]), dtype=P.dtype)
         v = np.empty_like(u) if hidden and activation == PRELU else None
-        dense_forward(u, v, layer_input, None, rows if l == 0 else None, layout.W[l],
+        _dense_forward(u, v, layer_input, rows if l == 0 else None, layout.W[l],
                       layout.b[l], activation if hidden else -1,
                       _hidden_alpha(layout, activation, l) if hidden else 0.0)
         U.append(u)
@@ -241,8 +254,8 @@ def _loss_grad(G, P, units, activation, output, l2, X, T, sw, rows):
     for l in range(L - 1, -1, -1):
         layer_input = X if l == 0 else U[l - 1]
         dX = np.empty_like(U[l - 1]) if l > 0 else None
-        dense_backward(grads.W[l], grads.b[l], dX, delta, layer_input, None,
-                       rows if l == 0 else None, layout.W[l])
+        _dense_backward(grads.W[l], grads.b[l], dX, delta, layer_input,
+                        rows if l == 0 else None, layout.W[l])
         grads.W[l][...] = (grads.W[l] + P.dtype.type(l2) * layout.W[l]) / weight_sum
         grads.b[l][...] = grads.b[l] / weight_sum
         if l == 0:
@@ -255,15 +268,18 @@ def _loss_grad(G, P, units, activation, output, l2, X, T, sw, rows):
     return loss
 
 
-def loss_grad(G, workspace, P, units, activation, output, l2, X, values, T, sw):
+def loss_grad(G, workspace, P, units, activation, output, l2, values, indptr, indices,
+              n_rows, n_cols, T, sw):
     """loss and gradient G of every row of X at parameters P"""
+    X = _matrix(values, indptr, indices, n_rows, n_cols)
     return _loss_grad(G, P, units, activation, output, l2, X, T, sw, None)
 
 
 def train_epoch(P, state1, state2, step, G, workspace, units, activation, output, l2,
                 solver, learning_rate, momentum, nesterov, beta1, beta2, epsilon,
-                X, values, T, sw, order, batch_size):
+                values, indptr, indices, n_rows, n_cols, T, sw, order, batch_size):
     """One epoch of mini-batch training in place on P; returns the size-weighted loss sum."""
+    X = _matrix(values, indptr, indices, n_rows, n_cols)
     index_check(order, X.shape[0])
     accumulated = P.dtype.type(0)
     for start in range(0, len(order), batch_size):
@@ -286,11 +302,12 @@ class Epochs:
     run(order, learning_rate) is one epoch."""
 
     def __init__(self, P, state1, state2, step, G, workspace, units, activation, output, l2,
-                 solver, momentum, nesterov, beta1, beta2, epsilon, X, values, T, sw,
-                 batch_size):
+                 solver, momentum, nesterov, beta1, beta2, epsilon, values, indptr, indices,
+                 n_rows, n_cols, T, sw, batch_size):
         self.before_rate = (P, state1, state2, step, G, workspace, units, activation, output,
                             l2, solver)
-        self.after_rate = (momentum, nesterov, beta1, beta2, epsilon, X, values, T, sw)
+        self.after_rate = (momentum, nesterov, beta1, beta2, epsilon, values, indptr, indices,
+                           n_rows, n_cols, T, sw)
         self.batch_size = batch_size
 
     def run(self, order, learning_rate):
@@ -304,12 +321,13 @@ def max_threads():
     return 1
 
 
-def predict(Y, workspace, P, units, activation, output, X, values, chunk_rows,
-            check_finite=False):
+def predict(Y, workspace, P, units, activation, output, values, indptr, indices, n_rows,
+            n_cols, chunk_rows, check_finite=False):
     """Y = the network's output for every row of X; with check_finite, False (Y untouched)
     if a dense X holds a NaN or an infinity, else True"""
-    if check_finite and not hasattr(X, "indptr") and not all_finite(X.reshape(-1)):
+    if check_finite and indptr is None and not all_finite(values):
         return False
+    X = _matrix(values, indptr, indices, n_rows, n_cols)
     _, U, _ = _forward_pass(P, units, activation, output, X, None)
     Y[...] = U[-1]
     return True
