@@ -52,6 +52,7 @@ cdef bn_rows rows_of(const floating[::1] values, const int64_t[::1] indptr,
     """The C view of a layer input (see the module's docstring), dense or CSR; n_expected
     is the number of columns the layer reads."""
     cdef bn_rows rows
+    require(values is not None, "a layer input needs its values")
     require(n_cols == n_expected, f"input has {n_cols} columns, the network expects {n_expected}")
     require(n_rows >= 0, "input has a negative number of rows")
     rows.values = &values[0]

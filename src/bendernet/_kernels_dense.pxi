@@ -1,6 +1,6 @@
 # Included by _kernels.pyx: the bindings of the dense layer (csrc/network/dense.c).
 
-def dense_forward(floating[:, ::1] U, floating[:, ::1] pre, const floating[::1] values not None,
+def dense_forward(floating[:, ::1] U, floating[:, ::1] pre, const floating[::1] values,
                   const int64_t[::1] indptr, const int64_t[::1] indices, int64_t n_rows,
                   int64_t n_cols, const int64_t[::1] rows, const floating[:, ::1] W,
                   const floating[::1] b, int activation, double alpha):
@@ -24,7 +24,7 @@ def dense_forward(floating[:, ::1] U, floating[:, ::1] pre, const floating[::1] 
 
 
 def dense_backward(floating[:, ::1] dW, floating[::1] db, floating[:, ::1] dX,
-                   const floating[:, ::1] dV, const floating[::1] values not None,
+                   const floating[:, ::1] dV, const floating[::1] values,
                    const int64_t[::1] indptr, const int64_t[::1] indices, int64_t n_rows,
                    int64_t n_cols, const int64_t[::1] rows, const floating[:, ::1] W):
     """dW = X[rows]^T dV, db = sum of dV's rows, dX = dV W^T when given"""

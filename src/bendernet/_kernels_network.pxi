@@ -36,7 +36,7 @@ cdef int check_targets(const bn_net *net, int64_t n_rows, Py_ssize_t t_rows, Py_
 
 def loss_grad(floating[::1] G, floating[::1] workspace, const floating[::1] P,
               const int64_t[::1] units, int activation, int output, double l2,
-              const floating[::1] values not None, const int64_t[::1] indptr,
+              const floating[::1] values, const int64_t[::1] indptr,
               const int64_t[::1] indices, int64_t n_rows, int64_t n_cols,
               const floating[:, ::1] T, const floating[::1] sw):
     """loss and gradient G of every row of X at parameters P"""
@@ -135,7 +135,6 @@ cdef int bind_epochs(Epochs epochs, floating[::1] P, floating[::1] state1,
                      int64_t n_cols, const floating[:, ::1] T,
                      const floating[::1] sw) except -1:
     epochs.net = net_of(units, activation, output, l2)
-    require(values is not None, "the input has no values")
     epochs.inputs = rows_of(values, indptr, indices, n_rows, n_cols, units[0])
     require(epochs.batch_size >= 1, "batch_size must be at least 1")
     check_buffers(&epochs.net, P.shape[0], workspace.shape[0], 1)
@@ -170,7 +169,7 @@ def train_epoch(P, state1, state2, step, G, workspace, units, int activation, in
 
 def predict(floating[:, ::1] Y, floating[::1] workspace, const floating[::1] P,
             const int64_t[::1] units, int activation, int output,
-            const floating[::1] values not None, const int64_t[::1] indptr,
+            const floating[::1] values, const int64_t[::1] indptr,
             const int64_t[::1] indices, int64_t n_rows, int64_t n_cols, int64_t chunk_rows,
             bint check_finite=False):
     """Y = the network's output for every row of X; workspace holds one chunk's workspace
