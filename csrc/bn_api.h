@@ -84,7 +84,7 @@ int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
                           const bn_rows *X, const int64_t *rows, const real *W,
                           int64_t m, int64_t n);
 
-/* ---- mlp.c: the network ----------------------------------------------------------------
+/* ---- layout.c, loss_grad.c, epoch.c, predict.c: the network ----------------------------
  * Parameters live in one flat buffer P: W_0..W_{L-1} (row-major, units[l] x units[l+1]),
  * then b_0..b_{L-1}, then, for PReLU, one slope per hidden layer. Gradients share the
  * layout, so an optimizer step is one loop. */

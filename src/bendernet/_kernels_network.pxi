@@ -1,4 +1,4 @@
-# Included into _kernels.pyx: the glue for the network-level kernels of csrc/network/mlp.c (shares
+# Included into _kernels.pyx: the glue for the network-level kernels of csrc/network/ (shares
 # the helpers check, require, rows_of and net_of defined there).
 
 # ---- the network ---------------------------------------------------------------------------
