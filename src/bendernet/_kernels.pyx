@@ -335,32 +335,6 @@ def output_loss(floating[:, ::1] delta, const floating[:, ::1] P, const floating
     return loss
 
 
-# ---- optimizers ------------------------------------------------------------------------------
-
-def sgd_step(floating[::1] P, floating[::1] V, const floating[::1] G, double learning_rate,
-             double momentum, bint nesterov):
-    """one SGD-with-momentum step on P (velocity V)"""
-    require(V.shape[0] == P.shape[0] and G.shape[0] == P.shape[0], "buffer lengths differ")
-    with nogil:
-        if floating is float:
-            bn_sgd_step_f32(&P[0], &V[0], &G[0], P.shape[0], <float>learning_rate,
-                            <float>momentum, nesterov)
-        else:
-            bn_sgd_step_f64(&P[0], &V[0], &G[0], P.shape[0], learning_rate, momentum, nesterov)
-
-
-def adam_step(floating[::1] P, floating[::1] M, floating[::1] V, const floating[::1] G,
-              double lr_t, double beta1, double beta2, double epsilon):
-    """one Adam step on P (moments M, V) with the bias-corrected rate lr_t"""
-    require(M.shape[0] == P.shape[0] and V.shape[0] == P.shape[0] and G.shape[0] == P.shape[0],
-            "buffer lengths differ")
-    with nogil:
-        if floating is float:
-            bn_adam_step_f32(&P[0], &M[0], &V[0], &G[0], P.shape[0], lr_t, beta1, beta2, epsilon)
-        else:
-            bn_adam_step_f64(&P[0], &M[0], &V[0], &G[0], P.shape[0], lr_t, beta1, beta2, epsilon)
-
-
 # ---- dense layer ---------------------------------------------------------------------------
 
 def dense_forward(floating[:, ::1] U, floating[:, ::1] pre, X, const floating[::1] values,
@@ -408,5 +382,6 @@ def dense_backward(floating[:, ::1] dW, floating[::1] db, floating[:, ::1] dX,
     check(status)
 
 
+include "_kernels_optimizers.pxi"
 include "_kernels_network.pxi"
 include "_kernels_ready.pxi"
