@@ -78,6 +78,10 @@ typedef struct {
  * hyper-parameters first; NULL for an unknown solver */
 const bn_field *bn_optimizer_fields(int solver);
 
+/* The most weight layers a network may have: plenty for the networks this library trains;
+ * deeper ones are refused (BN_EINVAL). */
+#define BN_MAX_LAYERS 64
+
 /* The shape of a network: units[0] inputs, units[1..L-1] hidden, units[L] outputs. */
 typedef struct {
     int64_t n_layers;        /* L, the number of weight layers */

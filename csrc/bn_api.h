@@ -38,8 +38,8 @@ int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, in
                                int activation, real alpha);
 
 /* dL/dalpha of a PReLU layer: sum over N of dU * (V < 0 ? V : 0), dU the gradient at the
- * output, V the pre-activation */
-real BN(bn_prelu_slope_grad)(const real *dU, const real *V, int64_t N);
+ * output, V the pre-activation; products and sum in double, as every reduction */
+double BN(bn_prelu_slope_grad)(const real *dU, const real *V, int64_t N);
 
 /* ---- loss.c: output layers and their losses ---------------------------------------------
  * Z[m,n] = g(Z[m,n]) in place: identity, logistic, row-wise softmax or exp. */
@@ -116,9 +116,13 @@ int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
  * Parameters live in one flat buffer P: W_0..W_{L-1} (row-major, units[l] x units[l+1]),
  * then b_0..b_{L-1}, then, for PReLU, one slope per hidden layer. Gradients share the
  * layout, so an optimizer step is one loop. */
-int64_t BN(bn_param_count)(const bn_net *net);
-/* reals of workspace a batch of m rows needs */
-int64_t BN(bn_workspace_len)(const bn_net *net, int64_t m);
+/* *count = the length of P; BN_EINVAL (count untouched) for a network the C core does not
+ * train: more than BN_MAX_LAYERS layers, an empty layer, an unknown code, l2 < 0, or
+ * buffers whose lengths would not fit int64_t */
+int BN(bn_param_count)(int64_t *count, const bn_net *net);
+/* *len = the reals of workspace a batch of m rows needs; BN_EINVAL as bn_param_count, or
+ * for m < 0 or a length that would not fit int64_t */
+int BN(bn_workspace_len)(int64_t *len, const bn_net *net, int64_t m);
 
 /* Loss and gradient G[N] of the batch X[rows[m]] against T (rows NULL: the first m rows),
  * L2 penalty included, both divided by the batch's weight sum as scikit-learn does. */

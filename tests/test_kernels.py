@@ -4,6 +4,7 @@ Each C kernel and its NumPy mirror get identical inputs (copies, as both work in
 results must agree to rounding over many shapes, strides and both precisions."""
 
 import decimal
+import math
 
 import numpy as np
 import pytest
@@ -229,6 +230,20 @@ def test_prelu_slope_grad_matches_reference(dtype, seed, n):
     # a sum's rounding is relative to the sum of its terms' magnitudes
     scale = np.sum(np.abs(dU.astype(np.float64) * V))
     assert_close(C.prelu_slope_grad(dU, V), expected, dtype, scale=scale)
+
+
+@pytest.mark.parametrize("kernels", [C, R], ids=["c", "reference"])
+def test_prelu_slope_grad_of_floats_is_summed_in_double(kernels):
+    # 200,000 terms, as a batch of 200 rows through 1,000 PReLU units: summed in float the
+    # error grows to ~1e-4 of the terms' magnitudes; each product of two floats is exact in
+    # double, so a double sum is off by no more than N * 2^-53 of them
+    rng = rng_from(5)
+    dU, V = (rng.standard_normal(200_000).astype(np.float32) for _ in range(2))
+    terms = np.where(V < 0, dU.astype(np.float64) * V, 0.0)
+    exact = math.fsum(terms)
+    got = kernels.prelu_slope_grad(dU, V)
+    assert type(got) is float
+    assert abs(got - exact) <= 200_000 * 2.0**-53 * np.sum(np.abs(terms))
 
 
 # ---- output layers and losses ----------------------------------------------------------

@@ -101,6 +101,33 @@ def problems(draw, n_rows=sizes(1, 33)):
                    l2=draw(st.sampled_from([0.0, 1e-4, 0.5])))
 
 
+@given(problems(), st.integers(0, 40))
+def test_counts_match_reference(problem, m):
+    units, activation = problem.units, problem.activation
+    assert C.param_count(units, activation) == R.param_count(units, activation)
+    assert C.workspace_len(units, activation, m) == R.workspace_len(units, activation, m)
+
+
+# the C core's depth limit, BN_MAX_LAYERS in csrc/bendernet.h
+MAX_LAYERS = 64
+
+
+@pytest.mark.parametrize("units", [
+    [3] * (MAX_LAYERS + 2), [3, 0, 2], [0, 2], [3],
+], ids=["too deep", "an empty hidden layer", "no inputs", "no outputs"])
+def test_counts_of_networks_the_c_core_does_not_train_are_refused(units):
+    units = np.array(units, dtype=np.int64)
+    with pytest.raises(ValueError):
+        C.param_count(units, R.RELU)
+    with pytest.raises(ValueError):
+        C.workspace_len(units, R.RELU, 4)
+
+
+def test_the_deepest_network_is_counted():
+    units = np.full(MAX_LAYERS + 1, 3, dtype=np.int64)
+    assert C.param_count(units, R.PRELU) == R.param_count(units, R.PRELU)
+
+
 @given(problems())
 def test_loss_grad_matches_reference(problem):
     loss, G = problem.loss_grad(C)

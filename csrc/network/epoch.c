@@ -15,7 +15,8 @@ int BN(bn_train_epoch)(double *loss_sum, real *P, real *G, real *workspace, cons
         bn_index_check(order, n_order, X->n_rows) || !opt || opt->solver < 0 ||
         opt->solver >= BN_N_OPTIMIZERS)
         return BN_EINVAL;
-    int64_t N = BN(bn_param_count)(net);
+    int64_t N;
+    BN(bn_param_count)(&N, net);   /* net is valid */
     /* scikit-learn sums each batch's loss times its size in the data's precision */
     real accumulated = 0;
     int status = BN_OK;

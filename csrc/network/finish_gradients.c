@@ -62,7 +62,8 @@ static void finish_chunk(void *context, int64_t chunk, int thread)
     int64_t first = chunk * job->chunk, total = job->n_weights + job->n_biases;
     int64_t end = first + job->chunk < total ? first + job->chunk : total;
     /* weights in [first, split), biases in [split, end) */
-    int64_t split = job->n_weights < first ? first : job->n_weights < end ? job->n_weights : end;
+    int64_t split = job->n_weights < first ? first
+                  : job->n_weights < end ? job->n_weights : end;
     job->norm[chunk] = squared_norm(job->P + first, split - first);
     finish_gradient(job->G + first, job->P + first, split - first, job->l2, job->weight_sum);
     finish_gradient(job->G + split, NULL, end - split, 0, job->weight_sum);

@@ -47,7 +47,7 @@ static int64_t param_total(const bn_net *net)
 
 int BN(bn_net_valid)(const bn_net *net)
 {
-    if (!net || net->n_layers < 1 || net->n_layers > MAX_LAYERS || !net->units)
+    if (!net || net->n_layers < 1 || net->n_layers > BN_MAX_LAYERS || !net->units)
         return 0;
     for (int64_t l = 0; l <= net->n_layers; l++)
         if (net->units[l] < 1)
@@ -57,20 +57,24 @@ int BN(bn_net_valid)(const bn_net *net)
            param_total(net) >= 0;
 }
 
-int64_t BN(bn_param_count)(const bn_net *net)
+int BN(bn_param_count)(int64_t *count, const bn_net *net)
 {
     if (!BN(bn_net_valid)(net))
         return BN_EINVAL;
-    return param_total(net);
+    *count = param_total(net);
+    return BN_OK;
 }
 
 /* U, D (and V) of every layer: m * (units[1] + ... + units[L]) reals each */
-int64_t BN(bn_workspace_len)(const bn_net *net, int64_t m)
+int BN(bn_workspace_len)(int64_t *len, const bn_net *net, int64_t m)
 {
     if (!BN(bn_net_valid)(net) || m < 0)
         return BN_EINVAL;
-    int64_t len = count_mul(count_mul(m, BN(bn_unit_count)(net)), has_slopes(net) ? 3 : 2);
-    return len < 0 ? BN_EINVAL : len;
+    int64_t needed = count_mul(count_mul(m, BN(bn_unit_count)(net)), has_slopes(net) ? 3 : 2);
+    if (needed < 0)
+        return BN_EINVAL;
+    *len = needed;
+    return BN_OK;
 }
 
 void BN(bn_lay_out)(layout *views, const bn_net *net, const real *P, real *G,

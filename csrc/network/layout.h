@@ -8,21 +8,18 @@
  * pre-activation V_l[m, units[l+1]]. */
 #include <stdint.h>
 
-/* plenty for the networks this library trains; deeper ones are rejected */
-#define MAX_LAYERS 64
-
 typedef struct {
-    const real *W[MAX_LAYERS], *b[MAX_LAYERS];  /* W_l[k,n], b_l[n]: views into P */
-    real *dW[MAX_LAYERS], *db[MAX_LAYERS];      /* their gradients, views into G or NULL */
-    const real *slope;                          /* PReLU: one slope per hidden layer */
+    const real *W[BN_MAX_LAYERS], *b[BN_MAX_LAYERS];  /* W_l[k,n], b_l[n]: views into P */
+    real *dW[BN_MAX_LAYERS], *db[BN_MAX_LAYERS];      /* their gradients: into G, or NULL */
+    const real *slope;                                /* PReLU: one slope per hidden layer */
     real *dslope;
-    real *U[MAX_LAYERS], *D[MAX_LAYERS], *V[MAX_LAYERS];  /* workspace for m rows */
+    real *U[BN_MAX_LAYERS], *D[BN_MAX_LAYERS], *V[BN_MAX_LAYERS];   /* workspace, m rows */
 } layout;
 
 /* ---- layout.c ---------------------------------------------------------------------------- */
 
-/* 1 when net is a network the C core trains: 1..MAX_LAYERS layers, no empty one, known
- * activation and output, l2 >= 0, and buffers whose lengths fit int64_t */
+/* 1 when net is a network the C core trains: 1..BN_MAX_LAYERS layers, no empty one,
+ * known activation and output, l2 >= 0, and buffers whose lengths fit int64_t */
 int BN(bn_net_valid)(const bn_net *net);
 /* sum over l of units[l] * units[l+1]: the weights, first in P */
 int64_t BN(bn_weight_count)(const bn_net *net);

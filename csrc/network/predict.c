@@ -5,7 +5,6 @@
 #include "bendernet.h"
 #include "real.h"
 #include "network/layout.h"
-#include "runtime/vector_clones.h"
 #include "runtime/pool.h"
 
 typedef struct {
@@ -18,16 +17,17 @@ typedef struct {
     _Atomic int status;      /* the last failure, BN_OK if none */
 } predict_job;
 
-/* whether the first m rows of a dense X are all finite (as bn_all_finite, row by row) */
-BN_VECTOR_CLONES
+/* whether the first m rows of a dense X[m, k] are all finite: in one pass when they are
+ * contiguous */
 static int rows_finite(const bn_rows *X, int64_t m)
 {
     const real *values = X->values;
-    int finite = 1;
+    if (X->row_stride == X->n_cols)
+        return BN(bn_all_finite)(values, m * X->n_cols);
     for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < X->n_cols; j++)
-            finite &= values[i * X->row_stride + j] - values[i * X->row_stride + j] == 0;
-    return finite;
+        if (!BN(bn_all_finite)(values + i * X->row_stride, X->n_cols))
+            return 0;
+    return 1;
 }
 
 /* Y[start : start+m, n_out] = the network's output for X[start : start+m, k], where
@@ -65,8 +65,11 @@ int BN(bn_predict)(real *Y, real *workspace, int64_t n_workspaces, const real *P
     if (!BN(bn_net_valid)(net) || chunk_rows < 1 || n_workspaces < 1 ||
         X->n_cols != net->units[0] || X->n_rows < 0)
         return BN_EINVAL;
-    predict_job job = {Y, workspace, BN(bn_workspace_len)(net, chunk_rows), chunk_rows, P,
-                       net, X, check_finite, BN_OK};
+    int64_t workspace_len;
+    if (BN(bn_workspace_len)(&workspace_len, net, chunk_rows))
+        return BN_EINVAL;
+    predict_job job = {Y, workspace, workspace_len, chunk_rows, P, net, X, check_finite,
+                       BN_OK};
     int threads = bn_max_threads();
     int64_t n_chunks = (X->n_rows + chunk_rows - 1) / chunk_rows;
     bn_parallel_for(n_chunks, n_workspaces < threads ? (int)n_workspaces : threads,

@@ -85,7 +85,7 @@ cdef extern from "bendernet.h" nogil:
                                    int act, float alpha)
     int bn_activation_backward_f64(double *delta, const double *out, const double *pre,
                                    int64_t N, int act, double alpha)
-    float bn_prelu_slope_grad_f32(const float *dU, const float *V, int64_t N)
+    double bn_prelu_slope_grad_f32(const float *dU, const float *V, int64_t N)
     double bn_prelu_slope_grad_f64(const double *dU, const double *V, int64_t N)
 
     int bn_output_forward_f32(float *Z, int64_t m, int64_t n, int output)
@@ -118,8 +118,8 @@ cdef extern from "bendernet.h" nogil:
                               const bn_rows *X, const int64_t *rows, const double *W,
                               int64_t m, int64_t n)
 
-    int64_t bn_param_count_f64(const bn_net *net)
-    int64_t bn_workspace_len_f64(const bn_net *net, int64_t m)
+    int bn_param_count_f64(int64_t *count, const bn_net *net)
+    int bn_workspace_len_f64(int64_t *len, const bn_net *net, int64_t m)
     int bn_loss_grad_f32(double *loss, float *G, float *workspace, const float *P,
                          const bn_net *net, const bn_rows *X, const float *T, const float *sw,
                          const int64_t *rows, int64_t m)

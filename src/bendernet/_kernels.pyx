@@ -82,7 +82,8 @@ cdef bn_net net_of(const int64_t[::1] units, int activation, int output, double 
     net.activation = activation
     net.output = output
     net.l2 = l2
-    require(bn_param_count_f64(&net) >= 0, "invalid network description")
+    cdef int64_t count
+    require(bn_param_count_f64(&count, &net) == BN_OK, "invalid network description")
     return net
 
 

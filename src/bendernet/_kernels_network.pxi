@@ -6,24 +6,28 @@
 def param_count(const int64_t[::1] units, int activation):
     """length of the flat parameter buffer"""
     cdef bn_net net = net_of(units, activation, 0, 0)
-    return bn_param_count_f64(&net)
+    cdef int64_t count
+    check(bn_param_count_f64(&count, &net))
+    return count
 
 
 def workspace_len(const int64_t[::1] units, int activation, int64_t m):
     """reals of workspace for a batch of m rows"""
     cdef bn_net net = net_of(units, activation, 0, 0)
     require(m >= 0, "negative batch size")
-    cdef int64_t length = bn_workspace_len_f64(&net, m)
-    require(length >= 0, "the workspace would not fit in memory")
+    cdef int64_t length
+    require(bn_workspace_len_f64(&length, &net, m) == BN_OK,
+            "the workspace would not fit in memory")
     return length
 
 
 cdef int check_buffers(const bn_net *net, Py_ssize_t n_params, Py_ssize_t n_workspace,
                        int64_t m) except -1:
-    require(n_params == bn_param_count_f64(net), "parameter buffer has the wrong length")
-    # a negative length is BN_EINVAL (the count overflowed), which any buffer would "pass"
-    cdef int64_t needed = bn_workspace_len_f64(net, m)
-    require(needed >= 0 and n_workspace >= needed, "workspace too small")
+    cdef int64_t count, needed
+    check(bn_param_count_f64(&count, net))
+    require(n_params == count, "parameter buffer has the wrong length")
+    require(bn_workspace_len_f64(&needed, net, m) == BN_OK and n_workspace >= needed,
+            "workspace too small")
     return 0
 
 
@@ -132,7 +136,9 @@ cdef int bind_epochs(Epochs epochs, floating[::1] P, floating[::1] G, floating[:
     epochs.inputs = rows_of(X, values, units[0])
     require(epochs.batch_size >= 1, "batch_size must be at least 1")
     check_buffers(&epochs.net, P.shape[0], workspace.shape[0], 1)
-    epochs.workspace_rows = workspace.shape[0] // bn_workspace_len_f64(&epochs.net, 1)
+    cdef int64_t row_len
+    check(bn_workspace_len_f64(&row_len, &epochs.net, 1))
+    epochs.workspace_rows = workspace.shape[0] // row_len
     require(G.shape[0] == P.shape[0], "gradient buffer has the wrong length")
     check_targets(&epochs.net, epochs.inputs.n_rows, T.shape[0], T.shape[1],
                   -1 if sw is None else sw.shape[0])
@@ -163,7 +169,9 @@ def predict(floating[:, ::1] Y, floating[::1] workspace, const floating[::1] P,
     require(chunk_rows >= 1, "chunk_rows must be at least 1")
     check_buffers(&net, P.shape[0], workspace.shape[0], chunk_rows)
     require(Y.shape[0] == inputs.n_rows and Y.shape[1] == units[units.shape[0] - 1], "Y has the wrong shape")
-    cdef int64_t n_workspaces = workspace.shape[0] // bn_workspace_len_f64(&net, chunk_rows)
+    cdef int64_t chunk_len
+    check(bn_workspace_len_f64(&chunk_len, &net, chunk_rows))
+    cdef int64_t n_workspaces = workspace.shape[0] // chunk_len
     cdef int status
     with nogil:
         if floating is float:

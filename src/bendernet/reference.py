@@ -123,8 +123,8 @@ def activation_backward(delta, out, pre, activation, alpha):
 
 
 def prelu_slope_grad(dU, V):
-    """sum of dU * min(V, 0): the gradient of a PReLU layer's slope"""
-    return np.sum(np.where(V < 0, dU * V, 0))
+    """sum of dU * min(V, 0): the gradient of a PReLU layer's slope, formed in double"""
+    return float(np.sum(np.where(V < 0, dU.astype(np.float64) * V, 0.0)))
 
 
 # ---- output layers and losses --------------------------------------------------------------
