@@ -37,9 +37,50 @@ enum bn_output {
     BN_N_OUTPUTS
 };
 
-enum bn_solver { BN_SGD, BN_ADAM };
+/* The optimizers, one per line of network/optimizers.def (BN_SGD, BN_ADAM, ...). Every
+ * inclusion of that list defines the four macros it uses and undefines them after. */
+enum bn_solver {
+#define BN_OPTIMIZER(name, CODE, HYPER, STATE) CODE,
+#define BN_HYPER(field)
+#define BN_BUFFER(field)
+#define BN_COUNTER(field)
+#include "network/optimizers.def"
+#undef BN_OPTIMIZER
+    BN_N_OPTIMIZERS
+};
+/* "sgd", "adam", ...: the name of each enum bn_solver, as the estimators' `solver` */
+extern const char *const bn_optimizer_names[BN_N_OPTIMIZERS];
 
-#define BN_MAX_LAYERS 64   /* the deepest network, in layers of weights */
+/* Each optimizer's hyper-parameters, bn_<name>_hyper (bn_sgd_hyper, bn_adam_hyper, ...):
+ * its BN_HYPER fields, doubles. */
+#undef BN_HYPER
+#define BN_HYPER(field) double field;
+#define BN_OPTIMIZER(name, CODE, HYPER, STATE) typedef struct { HYPER } bn_##name##_hyper;
+#include "network/optimizers.def"
+#undef BN_OPTIMIZER
+typedef union {
+#define BN_OPTIMIZER(name, CODE, HYPER, STATE) bn_##name##_hyper name;
+#include "network/optimizers.def"
+#undef BN_OPTIMIZER
+} bn_hyper;
+#undef BN_HYPER
+#undef BN_BUFFER
+#undef BN_COUNTER
+
+/* A field of an optimizer's structs, so that the binding fills them by name */
+enum bn_field_kind { BN_FIELD_HYPER, BN_FIELD_BUFFER, BN_FIELD_COUNTER };
+typedef struct {
+    const char *name;        /* NULL after the last field */
+    int kind;                /* enum bn_field_kind */
+    size_t offset;           /* in bn_<name>_hyper, or in bn_<name>_state_f32 and _f64 alike */
+} bn_field;
+/* The fields of optimizer `solver` (enum bn_solver) in the order of optimizers.def,
+ * hyper-parameters first; NULL for an unknown solver */
+const bn_field *bn_optimizer_fields(int solver);
+
+/* The most weight layers a network may have: plenty for the networks this library trains;
+ * deeper ones are refused (BN_EINVAL). */
+#define BN_MAX_LAYERS 64
 
 /* The shape of a network: units[0] inputs, units[1..L-1] hidden, units[L] outputs. */
 typedef struct {
@@ -59,15 +100,6 @@ typedef struct {
     const int64_t *indices;  /* CSR only: the column of each nonzero */
     int64_t n_rows, n_cols;
 } bn_rows;
-
-/* A stochastic optimizer's hyper-parameters (its state lives in the caller's buffers). */
-typedef struct {
-    int solver;              /* enum bn_solver */
-    double learning_rate;    /* sgd: the current rate; adam: learning_rate_init */
-    double momentum;         /* sgd */
-    int nesterov;            /* sgd */
-    double beta1, beta2, epsilon;   /* adam */
-} bn_optim;
 
 /* BN_OK when every rows[i] (i < m) lies in [0, n_rows): an index is checked before use. */
 int bn_index_check(const int64_t *rows, int64_t m, int64_t n_rows);

@@ -38,8 +38,8 @@ int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, in
                                int activation, real alpha);
 
 /* dL/dalpha of a PReLU layer: sum over N of dU * (V < 0 ? V : 0), dU the gradient at the
- * output, V the pre-activation */
-real BN(bn_prelu_slope_grad)(const real *dU, const real *V, int64_t N);
+ * output, V the pre-activation; products and sum in double, as every reduction */
+double BN(bn_prelu_slope_grad)(const real *dU, const real *V, int64_t N);
 
 /* ---- loss.c: output layers and their losses ---------------------------------------------
  * Z[m,n] = g(Z[m,n]) in place: identity, logistic, row-wise softmax or exp. */
@@ -51,16 +51,44 @@ int BN(bn_output_forward)(real *Z, int64_t m, int64_t n, int output);
 int BN(bn_output_loss)(double *loss, real *delta, const real *P, const real *T,
                        const real *sw, const int64_t *rows, int64_t m, int64_t n, int output);
 
-/* ---- optim.c: one optimizer step over a flat parameter buffer of N values --------------
- * SGD with momentum, as scikit-learn: V = momentum*V - lr*G;
- * P += nesterov ? momentum*V - lr*G : V */
-void BN(bn_sgd_step)(real *P, real *V, const real *G, int64_t N,
-                     real learning_rate, real momentum, int nesterov);
-/* Adam, as scikit-learn: M = b1*M + (1-b1)*G; V = b2*V + (1-b2)*G^2;
- * P -= lr_t * M / (sqrt(V) + eps), where lr_t = lr*sqrt(1-b2^t)/(1-b1^t) is the caller's;
- * the step is formed in double, as NumPy promotes it. */
-void BN(bn_adam_step)(real *P, real *M, real *V, const real *G, int64_t N,
-                      double lr_t, double beta1, double beta2, double epsilon);
+/* ---- optimizers (network/optimizers.def, optimizer_step.c, optimizers/<name>.c) ---------
+ * Each optimizer's state, bn_<name>_state_f32/_f64: its BN_BUFFER fields, N reals each
+ * (N the parameter count), and its BN_COUNTER fields, one int64_t each. */
+#define BN_HYPER(field)
+#define BN_BUFFER(field) real *field;
+#define BN_COUNTER(field) int64_t *field;
+#define BN_OPTIMIZER(name, CODE, HYPER, STATE) typedef struct { STATE } BN(bn_##name##_state);
+#include "network/optimizers.def"
+#undef BN_OPTIMIZER
+typedef union {
+#define BN_OPTIMIZER(name, CODE, HYPER, STATE) BN(bn_##name##_state) name;
+#include "network/optimizers.def"
+#undef BN_OPTIMIZER
+} BN(bn_state);
+
+/* An optimizer: which one, and its hyper-parameters and state (the members named after it) */
+typedef struct {
+    int solver;              /* enum bn_solver */
+    bn_hyper hyper;
+    BN(bn_state) state;
+} BN(bn_optimizer);
+
+/* bn_<name>_step, each optimizer's step on the elements [first, end) of the flat buffers:
+ * P[i] and the state's buffers at i updated from G[i], element by element. */
+#define BN_OPTIMIZER(name, CODE, HYPER, STATE)                                                 \
+    void BN(bn_##name##_step)(real *P, const real *G, int64_t first, int64_t end,          \
+                              const bn_##name##_hyper *hyper,                              \
+                              const BN(bn_##name##_state) *state);
+#include "network/optimizers.def"
+#undef BN_OPTIMIZER
+#undef BN_HYPER
+#undef BN_BUFFER
+#undef BN_COUNTER
+
+/* One step of opt on P[N] from G[N]: each counter of its state += 1, then its
+ * bn_<name>_step over P in chunks, on threads when there are enough. BN_EINVAL for an
+ * unknown solver. */
+int BN(bn_optimizer_step)(real *P, const real *G, int64_t N, const BN(bn_optimizer) *opt);
 
 /* ---- dense.c: one fully connected layer, v = X W + b, u = f(v) --------------------------
  * X is a bn_rows (bendernet.h), with rows picked through an optional index. */
@@ -84,13 +112,17 @@ int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
                           const bn_rows *X, const int64_t *rows, const real *W,
                           int64_t m, int64_t n);
 
-/* ---- mlp.c: the network ----------------------------------------------------------------
+/* ---- layout.c, loss_grad.c, epoch.c, predict.c: the network ----------------------------
  * Parameters live in one flat buffer P: W_0..W_{L-1} (row-major, units[l] x units[l+1]),
  * then b_0..b_{L-1}, then, for PReLU, one slope per hidden layer. Gradients share the
  * layout, so an optimizer step is one loop. */
-int64_t BN(bn_param_count)(const bn_net *net);
-/* reals of workspace a batch of m rows needs */
-int64_t BN(bn_workspace_len)(const bn_net *net, int64_t m);
+/* *count = the length of P; BN_EINVAL (count untouched) for a network the C core does not
+ * train: more than BN_MAX_LAYERS layers, an empty layer, an unknown code, l2 < 0, or
+ * buffers whose lengths would not fit int64_t */
+int BN(bn_param_count)(int64_t *count, const bn_net *net);
+/* *len = the reals of workspace a batch of m rows needs; BN_EINVAL as bn_param_count, or
+ * for m < 0 or a length that would not fit int64_t */
+int BN(bn_workspace_len)(int64_t *len, const bn_net *net, int64_t m);
 
 /* Loss and gradient G[N] of the batch X[rows[m]] against T (rows NULL: the first m rows),
  * L2 penalty included, both divided by the batch's weight sum as scikit-learn does. */
@@ -99,13 +131,12 @@ int BN(bn_loss_grad)(double *loss, real *G, real *workspace, const real *P,
                      const int64_t *rows, int64_t m);
 
 /* One epoch: the rows of `order` in batches of batch_size (the last one shorter), each
- * batch a bn_loss_grad and one optimizer step on P. state1/state2 are the optimizer's
- * buffers (sgd: velocity, unused; adam: first and second moments), *step Adam's counter.
- * *loss_sum receives sum over batches of batch loss * batch rows. */
-int BN(bn_train_epoch)(real *P, real *state1, real *state2, int64_t *step, double *loss_sum,
-                       real *G, real *workspace, const bn_net *net, const bn_optim *opt,
-                       const bn_rows *X, const real *T, const real *sw,
-                       const int64_t *order, int64_t n_order, int64_t batch_size);
+ * batch a bn_loss_grad and a bn_optimizer_step of opt on P[N]. *loss_sum receives the sum
+ * over batches of batch loss * batch rows. */
+int BN(bn_train_epoch)(double *loss_sum, real *P, real *G, real *workspace, const bn_net *net,
+                       const BN(bn_optimizer) *opt, const bn_rows *X, const real *T,
+                       const real *sw, const int64_t *order, int64_t n_order,
+                       int64_t batch_size);
 
 /* Y[m, n_out] = the network's output for every row of X, in chunks of chunk_rows rows.
  * workspace holds n_workspaces workspaces of bn_workspace_len(net, chunk_rows) each, one

@@ -4,6 +4,8 @@ import numpy as np
 import scipy.sparse as sp
 from hypothesis import strategies as st
 
+from bendernet._network import LayerInput
+
 DTYPES = (np.float32, np.float64)
 
 # Rounding-level: a few hundred units in the last place of the precision.
@@ -78,9 +80,9 @@ def misaligned_copy(x):
 
 
 def input_parts(X):
-    """A layer input X (a 2-D ndarray or a CSR matrix) as the kernels' five arguments
+    """A layer input X (a 2-D ndarray or a CSR matrix) as the kernels take it, a LayerInput
     (values, indptr, indices, n_rows, n_cols), taken as it is: no copy of a sparse X, no
     check, so that a test can hand the kernels a malformed one."""
     if sp.issparse(X):
-        return (X.data, X.indptr, X.indices, *X.shape)
-    return (X.reshape(-1), None, None, *X.shape)
+        return LayerInput(X.data, X.indptr, X.indices, *X.shape)
+    return LayerInput(X.reshape(-1), None, None, *X.shape)

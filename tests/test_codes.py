@@ -9,8 +9,7 @@ from bendernet._network import Network
 
 def test_every_name_has_the_code_the_c_core_compiled():
     compiled = _kernels.compiled_codes()
-    for kind, names in (("activations", _codes.ACTIVATIONS), ("outputs", _codes.OUTPUTS),
-                        ("solvers", _codes.SOLVERS)):
+    for kind, names in (("activations", _codes.ACTIVATIONS), ("outputs", _codes.OUTPUTS)):
         assert set(compiled[kind]) == set(names), kind
         for code, name in enumerate(names):
             assert compiled[kind][name] == code, (kind, name)
@@ -23,7 +22,6 @@ def test_named_codes_follow_the_name_tuples():
     assert _codes.ACTIVATIONS[_codes.PRELU] == "prelu"
     assert _codes.ACTIVATIONS[_codes.SOFTPLUS] == "softplus"
     assert _codes.OUTPUTS[_codes.OUT_SOFTMAX] == "softmax"
-    assert _codes.SOLVERS[_codes.ADAM] == "adam"
 
 
 @pytest.mark.parametrize("activation", [_codes.RELU, _codes.PRELU])

@@ -307,11 +307,11 @@ def test_keyboard_interrupt_keeps_the_model_trained_so_far(iris, monkeypatch):
         class Interrupting:
             calls = 0
 
-            def run(self, order, learning_rate):
+            def run(self, order):
                 Interrupting.calls += 1
                 if Interrupting.calls == 3:
                     raise KeyboardInterrupt
-                return epochs.run(order, learning_rate)
+                return epochs.run(order)
 
         return Interrupting()
 

@@ -11,6 +11,7 @@ from bendernet import _kernels as C
 from bendernet import reference as R
 from bendernet._layout import param_count
 from bendernet._network import layer_input
+from bendernet._optimizer import SGD, Adam
 from helpers import input_parts, random_csr, rng_from
 from network_cases import Problem
 
@@ -29,10 +30,6 @@ def ones(*shape):
     lambda: C.activation_backward(ones(4), ones(3), None, 2, 0.0),
     lambda: C.activation_backward(ones(4), ones(4), ones(3), R.PRELU, 0.1),
     lambda: C.prelu_slope_grad(ones(4), ones(5)),
-    lambda: C.sgd_step(ones(4), ones(3), ones(4), 0.1, 0.9, True),
-    lambda: C.sgd_step(ones(4), ones(4), ones(5), 0.1, 0.9, False),
-    lambda: C.adam_step(ones(4), ones(4), ones(4), ones(2), 0.1, 0.9, 0.999, 1e-8),
-    lambda: C.adam_step(ones(4), ones(4), ones(0), ones(4), 0.1, 0.9, 0.999, 1e-8),
     lambda: C.output_loss(ones(3, 2), ones(3, 3), ones(3, 3), None, None, 0),
     lambda: C.output_loss(ones(3, 3), ones(3, 3), ones(3, 2), None, None, 0),
     lambda: C.output_loss(ones(3, 2), ones(3, 2), ones(4, 2), None, None, 0),
@@ -68,7 +65,7 @@ def test_mixed_precisions_are_refused():
 def test_missing_buffers_are_refused():
     # a None memoryview has length 0, so it fails the length checks before any use
     with pytest.raises(ValueError):
-        C.sgd_step(ones(3), None, ones(3), 0.1, 0.9, False)
+        C.optimizer_step(ones(3), None, SGD(3, F8))
     with pytest.raises(ValueError):
         C.gemm(ones(2, 2), None, ones(2, 2))
     with pytest.raises(ValueError):          # a layer input without its values
@@ -245,27 +242,60 @@ def test_loss_grad_refuses(change):
         loss_grad(problem, **change)
 
 
-def train_epoch(problem, **change):
+def train_epoch(problem, network=None, optimizer=None, order=None, **change):
     P = problem.P.copy()
-    args = dict(P=P, state1=np.zeros_like(P), state2=np.zeros_like(P), step=np.zeros(1, np.int64),
-                G=np.empty_like(P), workspace=problem.workspace(4), units=problem.units,
-                activation=problem.activation, output=problem.output, l2=0.0, solver=R.ADAM,
-                learning_rate=0.01, momentum=0.9, nesterov=False, beta1=0.9, beta2=0.999,
-                epsilon=1e-8, **parts_of(problem.X), T=problem.T, sw=problem.sw,
-                order=np.arange(6, dtype=np.int64), batch_size=4)
-    args.update(change)
-    return C.train_epoch(*args.values())
+    data = dict(P=P, G=np.empty_like(P), workspace=problem.workspace(4), X=problem.parts,
+                T=problem.T, sw=problem.sw, l2=0.0, batch_size=4)
+    data.update(change)
+    return C.train_epoch(problem if network is None else network,
+                         Adam(P.size, P.dtype) if optimizer is None else optimizer,
+                         np.arange(6, dtype=np.int64) if order is None else order, **data)
+
+
+class Network:
+    def __init__(self, units, activation, output):
+        self.units, self.activation, self.output = units, activation, output
+
+
+class Unknown(SGD):
+    name = "no such optimizer"
+
+
+def adam_with(n_params, **change):
+    optimizer = Adam(n_params, F8)
+    optimizer.__dict__.update(change)
+    return optimizer
+
+
+P_LENGTH = network_problem().P.size
 
 
 @pytest.mark.parametrize("change", [
     dict(order=np.array([0, 6])), dict(order=np.array([-1, 2])),
     dict(batch_size=0), dict(batch_size=5),                 # workspace holds 4 rows only
-    dict(solver=2), dict(step=np.zeros(2, np.int64)), dict(state2=ones(3)),
     dict(G=ones(3)), dict(T=ones(6, 3)), dict(sw=ones(7)),
+    dict(network=Network(np.array([3, 4, 2]), 9, R.OUT_LOGISTIC)),
+    dict(optimizer=Unknown(P_LENGTH, F8)),
+    dict(optimizer=adam_with(P_LENGTH, step=np.zeros(2, np.int64))),
+    dict(optimizer=adam_with(P_LENGTH, v=ones(3))),
+    dict(optimizer=adam_with(P_LENGTH, m=np.ones(P_LENGTH, np.float32))),
+    dict(optimizer=adam_with(P_LENGTH, step=np.zeros(1, np.int32))),
 ], ids=lambda change: ",".join(change))
 def test_train_epoch_refuses(change):
     with pytest.raises(ValueError):
         train_epoch(network_problem(), **change)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: C.optimizer_step(ones(4), ones(4), SGD(3, F8)),
+    lambda: C.optimizer_step(ones(4), ones(5), Adam(4, F8)),
+    lambda: C.optimizer_step(ones(4), ones(4), adam_with(4, step=np.zeros(0, np.int64))),
+    lambda: C.optimizer_step(ones(4), ones(4), adam_with(4, v=np.ones((4,), np.float32))),
+    lambda: C.optimizer_step(ones(4), ones(4), Unknown(4, F8)),
+], ids=lambda _: "")
+def test_optimizer_step_refuses(call):
+    with pytest.raises(ValueError):
+        call()
 
 
 @pytest.mark.parametrize("chunk_rows, Y_shape, workspace_rows",

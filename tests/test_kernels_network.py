@@ -1,6 +1,8 @@
 """Dense layers and the network kernels (loss_grad, train_epoch, predict) of the C core
 against the NumPy reference, dense and CSR input, both precisions."""
 
+import copy
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -8,6 +10,7 @@ from threadpoolctl import threadpool_limits
 
 from bendernet import _kernels as C
 from bendernet import reference as R
+from bendernet._optimizer import OPTIMIZERS
 from bendernet.activations import NAMES
 from helpers import DTYPES, RTOL, assert_close, input_parts, layer_input, rng_from, sizes
 from network_cases import Problem
@@ -98,6 +101,33 @@ def problems(draw, n_rows=sizes(1, 33)):
                    l2=draw(st.sampled_from([0.0, 1e-4, 0.5])))
 
 
+@given(problems(), st.integers(0, 40))
+def test_counts_match_reference(problem, m):
+    units, activation = problem.units, problem.activation
+    assert C.param_count(units, activation) == R.param_count(units, activation)
+    assert C.workspace_len(units, activation, m) == R.workspace_len(units, activation, m)
+
+
+# the C core's depth limit, BN_MAX_LAYERS in csrc/bendernet.h
+MAX_LAYERS = 64
+
+
+@pytest.mark.parametrize("units", [
+    [3] * (MAX_LAYERS + 2), [3, 0, 2], [0, 2], [3],
+], ids=["too deep", "an empty hidden layer", "no inputs", "no outputs"])
+def test_counts_of_networks_the_c_core_does_not_train_are_refused(units):
+    units = np.array(units, dtype=np.int64)
+    with pytest.raises(ValueError):
+        C.param_count(units, R.RELU)
+    with pytest.raises(ValueError):
+        C.workspace_len(units, R.RELU, 4)
+
+
+def test_the_deepest_network_is_counted():
+    units = np.full(MAX_LAYERS + 1, 3, dtype=np.int64)
+    assert C.param_count(units, R.PRELU) == R.param_count(units, R.PRELU)
+
+
 @given(problems())
 def test_loss_grad_matches_reference(problem):
     loss, G = problem.loss_grad(C)
@@ -124,20 +154,32 @@ def test_loss_grad_of_many_chunks_is_the_same_on_one_and_two_threads(units):
     assert_close_normwise(G, G_ref, problem.dtype)
 
 
-def run_epoch(kernels, problem, solver, nesterov, order, batch_size, state):
-    """One epoch from a copy of state (P, state1, state2, step); returns the new state and
-    the loss sum. The rate is small enough that no run diverges: a diverging run amplifies
-    rounding differences without bound, which would test chaos, not the kernels."""
-    P, s1, s2, step = (a.copy() for a in state)
-    G = np.empty_like(P)
+def run_epoch(kernels, problem, optimizer, order, batch_size):
+    """One epoch from a copy of the problem's parameters and of optimizer; returns the new
+    parameters, the optimizer and the loss sum. The rate is small enough that no run
+    diverges: a diverging run amplifies rounding differences without bound, which would test
+    chaos, not the kernels."""
+    P, optimizer = problem.P.copy(), copy.deepcopy(optimizer)
     loss_sum = kernels.train_epoch(
-        P, s1, s2, step, G, problem.workspace(min(batch_size, len(order))), problem.units,
-        problem.activation, problem.output, problem.l2, solver, 1e-3, 0.9, nesterov,
-        0.9, 0.999, 1e-8, *problem.parts, problem.T, problem.sw, order, batch_size)
-    return (P, s1, s2, step), loss_sum
+        problem, optimizer, order, P=P, G=np.empty_like(P),
+        workspace=problem.workspace(min(batch_size, len(order))), X=problem.parts, T=problem.T,
+        sw=problem.sw, l2=problem.l2, batch_size=batch_size)
+    return P, optimizer, loss_sum
 
 
-@given(problems(), st.sampled_from([(R.SGD, False), (R.SGD, True), (R.ADAM, False)]),
+def optimizer_of(name, nesterov, rng, P, step):
+    """optimizer `name` for P, at rate 1e-3, its buffers random (a second moment >= 0)"""
+    options = {"nesterov": nesterov} if name == "sgd" else {}
+    optimizer = OPTIMIZERS[name](P.size, P.dtype, 1e-3, **options)
+    for buffer in optimizer.buffers:
+        getattr(optimizer, buffer)[...] = (rng.random(P.size) if buffer == "v" else
+                                           0.1 * rng.standard_normal(P.size))
+    for counter in optimizer.counters:
+        getattr(optimizer, counter)[0] = step
+    return optimizer
+
+
+@given(problems(), st.sampled_from([("sgd", False), ("sgd", True), ("adam", False)]),
        st.data())
 def test_train_epoch_matches_reference(problem, solver, data):
     n = problem.X.shape[0]
@@ -146,17 +188,16 @@ def test_train_epoch_matches_reference(problem, solver, data):
     order = data.draw(st.sampled_from([rng.permutation(n), rng.integers(0, n, n + 3),
                                        rng.permutation(n)[: max(n // 2, 1)]]))
     batch_size = data.draw(st.integers(1, len(order) + 2))
-    P = problem.P
-    state = (P, 0.1 * rng.standard_normal(P.size).astype(P.dtype),
-             rng.random(P.size).astype(P.dtype), np.array([data.draw(st.integers(0, 5))]))
-    result, loss_sum = run_epoch(C, problem, *solver, order, batch_size, state)
-    expected, loss_sum_ref = run_epoch(R, problem, *solver, order, batch_size, state)
-    for name, got, want in zip(("P", "state1", "state2"), result, expected):
-        if solver[0] == R.SGD and name == "state2":
-            continue        # SGD leaves its second buffer alone
-        assert_close_normwise(got, want, problem.dtype), name
+    start = data.draw(st.integers(0, 5))
+    optimizer = optimizer_of(*solver, rng, problem.P, start)
+    P, got, loss_sum = run_epoch(C, problem, optimizer, order, batch_size)
+    P_ref, want, loss_sum_ref = run_epoch(R, problem, optimizer, order, batch_size)
+    assert_close_normwise(P, P_ref, problem.dtype)
+    for buffer in optimizer.buffers:
+        assert_close_normwise(getattr(got, buffer), getattr(want, buffer), problem.dtype), buffer
     n_batches = -(-len(order) // batch_size)
-    assert result[3][0] == expected[3][0] == state[3][0] + (n_batches if solver[0] else 0)
+    for counter in optimizer.counters:
+        assert getattr(got, counter)[0] == getattr(want, counter)[0] == start + n_batches
     assert_close(loss_sum, loss_sum_ref, problem.dtype,
                  rtol=NETWORK_RTOL[np.dtype(problem.dtype)])
 

@@ -24,12 +24,15 @@ BLOCKED_RUN = textwrap.dedent("""
     loss = R.loss_grad(G, None, P, units, R.TANH, R.OUT_SOFTMAX, 0.0, *X_parts, T, None)
     assert np.isfinite(loss) and np.isfinite(G).all() and np.any(G != 0)
 
+    from types import SimpleNamespace
+    from bendernet._optimizer import SGD
+
     before = P.copy()
-    state, step = np.zeros_like(P), np.zeros(1, dtype=np.int64)
-    order = np.arange(6, dtype=np.int64)
-    R.train_epoch(P, state, state, step, G, None, units, R.TANH, R.OUT_SOFTMAX, 0.0, R.SGD,
-                  0.1, 0.9, True, 0.9, 0.999, 1e-8, *X_parts, T, None, order, 3)
-    assert np.any(P != before)
+    network = SimpleNamespace(units=units, activation=R.TANH, output=R.OUT_SOFTMAX)
+    optimizer = SGD(P.size, P.dtype, 0.1, momentum=0.9, nesterov=True)
+    R.train_epoch(network, optimizer, np.arange(6, dtype=np.int64), P=P, G=G, workspace=None,
+                  X=X_parts, T=T, sw=None, l2=0.0, batch_size=3)
+    assert np.any(P != before) and np.any(optimizer.velocity != 0)
 
     try:
         import bendernet._kernels

@@ -5,16 +5,8 @@
 #include "bendernet.h"
 #include "real.h"
 #include "activations.h"
+#include "logistic.h"
 #include "runtime/vector_clones.h"
-
-static real logistic(real x)
-{
-    /* exp of a non-positive number only, so it never overflows */
-    if (x >= 0)
-        return 1 / (1 + exp(-x));
-    real e = exp(x);
-    return e / (1 + e);
-}
 
 static real softplus(real x)
 {
@@ -25,11 +17,14 @@ static real softplus(real x)
 /* Each activation is its own loop (rather than a switch per element) so that the
  * compiler vectorises the ones that need no libm call. */
 
+/* Every switch lists every code, so that -Wswitch-enum names one an activation added to
+ * enum bn_activation lacks; BN_N_ACTIVATIONS is no activation (the callers refuse it). */
+
 /* out[i*stride] = f(in[i*stride]) for i < N */
 static void forward_strided(real *out, const real *in, ptrdiff_t stride, int64_t N,
                             int activation, real alpha)
 {
-    switch (activation) {
+    switch ((enum bn_activation)activation) {
     case BN_IDENTITY:
         for (int64_t i = 0; i < N; i++) out[i * stride] = in[i * stride];
         break;
@@ -65,8 +60,11 @@ static void forward_strided(real *out, const real *in, ptrdiff_t stride, int64_t
             out[i * stride] = x >= 0 ? x : alpha * expm1(x);
         }
         break;
-    default:
+    case BN_SOFTPLUS:
         for (int64_t i = 0; i < N; i++) out[i * stride] = softplus(in[i * stride]);
+        break;
+    case BN_N_ACTIVATIONS:
+        break;
     }
 }
 
@@ -79,7 +77,7 @@ static void forward(real *out, const real *in, int64_t N, int activation, real a
 /* out[i] = f'(in[i]), at the pre-activation */
 static void derivative(real *out, const real *in, int64_t N, int activation, real alpha)
 {
-    switch (activation) {
+    switch ((enum bn_activation)activation) {
     case BN_IDENTITY:
         for (int64_t i = 0; i < N; i++) out[i] = 1;
         break;
@@ -110,8 +108,11 @@ static void derivative(real *out, const real *in, int64_t N, int activation, rea
     case BN_ELU:
         for (int64_t i = 0; i < N; i++) out[i] = in[i] < 0 ? alpha * expm1(in[i]) + alpha : 1;
         break;
-    default:
+    case BN_SOFTPLUS:
         for (int64_t i = 0; i < N; i++) out[i] = logistic(in[i]);
+        break;
+    case BN_N_ACTIVATIONS:
+        break;
     }
 }
 
@@ -119,7 +120,7 @@ static void derivative(real *out, const real *in, int64_t N, int activation, rea
 static void backward(real *delta, const real *u, const real *pre, int64_t N, int activation,
                      real alpha)
 {
-    switch (activation) {
+    switch ((enum bn_activation)activation) {
     case BN_IDENTITY:
         break;
     case BN_STEP:
@@ -153,8 +154,11 @@ static void backward(real *delta, const real *u, const real *pre, int64_t N, int
         else
             for (int64_t i = 0; i < N; i++) delta[i] *= u[i] < 0 ? u[i] + alpha : 1;
         break;
-    default:   /* softplus: 1 - e^-u */
+    case BN_SOFTPLUS:   /* 1 - e^-u */
         for (int64_t i = 0; i < N; i++) delta[i] *= -expm1(-u[i]);
+        break;
+    case BN_N_ACTIVATIONS:
+        break;
     }
 }
 
@@ -258,10 +262,13 @@ void BN(bn_bias_activation_tile)(real *out, real *pre, ptrdiff_t rs, ptrdiff_t c
                             bias ? bias + i * bias_rs : NULL, bias_cs, cols, activation, alpha);
 }
 
-real BN(bn_prelu_slope_grad)(const real *dU, const real *V, int64_t N)
+/* Each product of two floats is exact in double, so a float fit's sum rounds once per
+ * term at double's precision instead of float's (N is a batch's rows times a layer's
+ * units: hundreds of thousands of terms). */
+double BN(bn_prelu_slope_grad)(const real *dU, const real *V, int64_t N)
 {
-    real sum = 0;
+    double sum = 0;
     for (int64_t i = 0; i < N; i++)
-        sum += V[i] < 0 ? dU[i] * V[i] : 0;
+        sum += V[i] < 0 ? (double)dU[i] * V[i] : 0;
     return sum;
 }

@@ -5,6 +5,7 @@
 #include "bendernet.h"
 #include "real.h"
 #include "exp_lanes.h"
+#include "logistic.h"
 #include "runtime/vector_clones.h"
 
 #ifdef BN_FLOAT
@@ -12,14 +13,6 @@
 #else
 #define REAL_EPSILON DBL_EPSILON
 #endif
-
-static real logistic(real x)
-{
-    if (x >= 0)
-        return 1 / (1 + exp(-x));
-    real e = exp(x);
-    return e / (1 + e);
-}
 
 /* y * log(q), 0 where y == 0 (scipy's xlogy) */
 static double xlogy(double y, double q)
@@ -90,18 +83,22 @@ int BN(bn_output_forward)(real *Z, int64_t m, int64_t n, int output)
     return BN_OK;
 }
 
-/* the loss of one prediction p against its target t, before weighting and averaging */
+/* the loss of one prediction p against its target t, before weighting and averaging;
+ * every output listed, so that -Wswitch-enum names one added to enum bn_output without a
+ * loss (BN_N_OUTPUTS is none: bn_output_loss refuses it) */
 static double pointwise_loss(real p, real t, int output)
 {
-    switch (output) {
+    switch ((enum bn_output)output) {
     case BN_OUT_IDENTITY: return 0.5 * ((double)t - p) * ((double)t - p);
     case BN_OUT_LOGISTIC: {
         real q = clip_probability(p);
         return -(xlogy(t, q) + xlogy(1 - (double)t, 1 - (double)q));
     }
     case BN_OUT_SOFTMAX:  return -xlogy(t, clip_probability(p));
-    default:              return xlogy(t, (double)t / p) - t + p;   /* Poisson deviance / 2 */
+    case BN_OUT_EXP:      return xlogy(t, (double)t / p) - t + p;   /* Poisson deviance / 2 */
+    case BN_N_OUTPUTS:    break;
     }
+    return 0;
 }
 
 int BN(bn_output_loss)(double *loss, real *delta, const real *P, const real *T,

@@ -21,12 +21,12 @@ from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight
 
-from bendernet._codes import ACTIVATIONS, PRELU, SOLVERS
+from bendernet._codes import ACTIVATIONS, PRELU
 from bendernet._network import BACKENDS, Network, c_array, layer_input
-from bendernet._optimizer import Optimizer
+from bendernet._optimizer import OPTIMIZERS
 from bendernet._predict_input import validated, validated_for_predict
 
-_STOCHASTIC_SOLVERS = SOLVERS
+_STOCHASTIC_SOLVERS = tuple(OPTIMIZERS)
 
 #: The slope every PReLU layer starts from.
 PRELU_INITIAL_SLOPE = 0.25
@@ -38,7 +38,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "solver": [StrOptions({"lbfgs", *SOLVERS})],
+        "solver": [StrOptions({"lbfgs", *OPTIMIZERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
@@ -331,7 +331,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         flat = self._flat_params(network)
         self._adopt_params(network, flat)
         if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = Optimizer(self, network.n_params, dtype)
+            self._optimizer = OPTIMIZERS[self.solver].for_estimator(self, network.n_params,
+                                                                    dtype)
 
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -361,7 +362,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                     # random_state.shuffle and indexes sample_idx with it; shuffling
                     # sample_idx in place makes the same draws and the same swaps
                     self._random_state.shuffle(sample_idx)
-                loss_sum = epochs.run(sample_idx, self._optimizer.epoch_learning_rate())
+                loss_sum = epochs.run(sample_idx)
                 self.n_iter_ += 1
                 self.loss_ = dtype.type(loss_sum) / n_samples
                 self.t_ += n_samples

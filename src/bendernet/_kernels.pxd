@@ -15,7 +15,9 @@ cdef extern from "bendernet.h" nogil:
     enum:
         BN_OUT_IDENTITY, BN_OUT_LOGISTIC, BN_OUT_SOFTMAX, BN_OUT_EXP, BN_N_OUTPUTS
     enum:
-        BN_SGD, BN_ADAM
+        BN_N_OPTIMIZERS
+    enum:
+        BN_FIELD_HYPER, BN_FIELD_BUFFER, BN_FIELD_COUNTER
     enum:
         BN_MAX_LAYERS
 
@@ -26,11 +28,29 @@ cdef extern from "bendernet.h" nogil:
         int output
         double l2
 
-    ctypedef struct bn_optim:
+    # an optimizer's hyper-parameters and state: filled by name through bn_optimizer_fields
+    ctypedef struct bn_hyper:
+        pass
+    ctypedef struct bn_state_f32:
+        pass
+    ctypedef struct bn_state_f64:
+        pass
+    ctypedef struct bn_optimizer_f32:
         int solver
-        double learning_rate, momentum
-        int nesterov
-        double beta1, beta2, epsilon
+        bn_hyper hyper
+        bn_state_f32 state
+    ctypedef struct bn_optimizer_f64:
+        int solver
+        bn_hyper hyper
+        bn_state_f64 state
+
+    ctypedef struct bn_field:
+        const char *name
+        int kind
+        size_t offset
+
+    const char *const bn_optimizer_names[]
+    const bn_field *bn_optimizer_fields(int solver)
 
     ctypedef struct bn_rows:
         const void *values
@@ -77,7 +97,7 @@ cdef extern from "bendernet.h" nogil:
                                    int act, float alpha)
     int bn_activation_backward_f64(double *delta, const double *out, const double *pre,
                                    int64_t N, int act, double alpha)
-    float bn_prelu_slope_grad_f32(const float *dU, const float *V, int64_t N)
+    double bn_prelu_slope_grad_f32(const float *dU, const float *V, int64_t N)
     double bn_prelu_slope_grad_f64(const double *dU, const double *V, int64_t N)
 
     int bn_output_forward_f32(float *Z, int64_t m, int64_t n, int output)
@@ -89,14 +109,9 @@ cdef extern from "bendernet.h" nogil:
                            const double *sw, const int64_t *rows, int64_t m, int64_t n,
                            int output)
 
-    void bn_sgd_step_f32(float *P, float *V, const float *G, int64_t N, float lr,
-                         float momentum, int nesterov)
-    void bn_sgd_step_f64(double *P, double *V, const double *G, int64_t N, double lr,
-                         double momentum, int nesterov)
-    void bn_adam_step_f32(float *P, float *M, float *V, const float *G, int64_t N,
-                          double lr_t, double beta1, double beta2, double epsilon)
-    void bn_adam_step_f64(double *P, double *M, double *V, const double *G, int64_t N,
-                          double lr_t, double beta1, double beta2, double epsilon)
+    int bn_optimizer_step_f32(float *P, const float *G, int64_t N, const bn_optimizer_f32 *opt)
+    int bn_optimizer_step_f64(double *P, const double *G, int64_t N,
+                              const bn_optimizer_f64 *opt)
 
     int bn_rows_check_f32(const bn_rows *X, int64_t n_values)
     int bn_rows_check_f64(const bn_rows *X, int64_t n_values)
@@ -115,24 +130,22 @@ cdef extern from "bendernet.h" nogil:
                               const bn_rows *X, const int64_t *rows, const double *W,
                               int64_t m, int64_t n)
 
-    int64_t bn_param_count_f64(const bn_net *net)
-    int64_t bn_workspace_len_f64(const bn_net *net, int64_t m)
+    int bn_param_count_f64(int64_t *count, const bn_net *net)
+    int bn_workspace_len_f64(int64_t *len, const bn_net *net, int64_t m)
     int bn_loss_grad_f32(double *loss, float *G, float *workspace, const float *P,
                          const bn_net *net, const bn_rows *X, const float *T, const float *sw,
                          const int64_t *rows, int64_t m)
     int bn_loss_grad_f64(double *loss, double *G, double *workspace, const double *P,
                          const bn_net *net, const bn_rows *X, const double *T,
                          const double *sw, const int64_t *rows, int64_t m)
-    int bn_train_epoch_f32(float *P, float *state1, float *state2, int64_t *step,
-                           double *loss_sum, float *G, float *workspace, const bn_net *net,
-                           const bn_optim *opt, const bn_rows *X, const float *T,
-                           const float *sw, const int64_t *order, int64_t n_order,
-                           int64_t batch_size)
-    int bn_train_epoch_f64(double *P, double *state1, double *state2, int64_t *step,
-                           double *loss_sum, double *G, double *workspace, const bn_net *net,
-                           const bn_optim *opt, const bn_rows *X, const double *T,
-                           const double *sw, const int64_t *order, int64_t n_order,
-                           int64_t batch_size)
+    int bn_train_epoch_f32(double *loss_sum, float *P, float *G, float *workspace,
+                           const bn_net *net, const bn_optimizer_f32 *opt, const bn_rows *X,
+                           const float *T, const float *sw, const int64_t *order,
+                           int64_t n_order, int64_t batch_size)
+    int bn_train_epoch_f64(double *loss_sum, double *P, double *G, double *workspace,
+                           const bn_net *net, const bn_optimizer_f64 *opt, const bn_rows *X,
+                           const double *T, const double *sw, const int64_t *order,
+                           int64_t n_order, int64_t batch_size)
     int bn_predict_f32(float *Y, float *workspace, int64_t n_workspaces, const float *P,
                        const bn_net *net, const bn_rows *X, int64_t chunk_rows,
                        int check_finite)

@@ -3,8 +3,8 @@
 shapes that protect memory are checked here, and every C call runs without the GIL.
 No arithmetic lives in this file or the .pxi files it includes, one per layer of the core:
 _kernels_gemm.pxi (the matrix product, and ops' fast path to it),
-_kernels_activations.pxi, _kernels_loss.pxi, the optimizers below,
-_kernels_dense.pxi and _kernels_network.pxi (the network of csrc/network/mlp.c).
+_kernels_activations.pxi, _kernels_loss.pxi, _kernels_optimizers.pxi,
+_kernels_dense.pxi and _kernels_network.pxi (the network of csrc/network/).
 
 A layer input X crosses as five arguments, which bendernet._network.layer_input makes:
 values (the row-major numbers when dense, the nonzeros when CSR), indptr and indices
@@ -86,7 +86,8 @@ cdef bn_net net_of(const int64_t[::1] units, int activation, int output, double 
     net.activation = activation
     net.output = output
     net.l2 = l2
-    require(bn_param_count_f64(&net) >= 0, "invalid network description")
+    cdef int64_t count
+    require(bn_param_count_f64(&count, &net) == BN_OK, "invalid network description")
     return net
 
 
@@ -134,7 +135,6 @@ def compiled_codes():
         "outputs": {"identity": BN_OUT_IDENTITY, "logistic": BN_OUT_LOGISTIC,
                     "softmax": BN_OUT_SOFTMAX, "exp": BN_OUT_EXP},
         "n_outputs": BN_N_OUTPUTS,
-        "solvers": {"sgd": BN_SGD, "adam": BN_ADAM},
         "max_layers": BN_MAX_LAYERS,
     }
 
@@ -142,33 +142,6 @@ def compiled_codes():
 include "_kernels_gemm.pxi"
 include "_kernels_activations.pxi"
 include "_kernels_loss.pxi"
-
-
-# ---- optimizers ------------------------------------------------------------------------------
-
-def sgd_step(floating[::1] P, floating[::1] V, const floating[::1] G, double learning_rate,
-             double momentum, bint nesterov):
-    """one SGD-with-momentum step on P (velocity V)"""
-    require(V.shape[0] == P.shape[0] and G.shape[0] == P.shape[0], "buffer lengths differ")
-    with nogil:
-        if floating is float:
-            bn_sgd_step_f32(&P[0], &V[0], &G[0], P.shape[0], <float>learning_rate,
-                            <float>momentum, nesterov)
-        else:
-            bn_sgd_step_f64(&P[0], &V[0], &G[0], P.shape[0], learning_rate, momentum, nesterov)
-
-
-def adam_step(floating[::1] P, floating[::1] M, floating[::1] V, const floating[::1] G,
-              double lr_t, double beta1, double beta2, double epsilon):
-    """one Adam step on P (moments M, V) with the bias-corrected rate lr_t"""
-    require(M.shape[0] == P.shape[0] and V.shape[0] == P.shape[0] and G.shape[0] == P.shape[0],
-            "buffer lengths differ")
-    with nogil:
-        if floating is float:
-            bn_adam_step_f32(&P[0], &M[0], &V[0], &G[0], P.shape[0], lr_t, beta1, beta2, epsilon)
-        else:
-            bn_adam_step_f64(&P[0], &M[0], &V[0], &G[0], P.shape[0], lr_t, beta1, beta2, epsilon)
-
-
 include "_kernels_dense.pxi"
+include "_kernels_optimizers.pxi"
 include "_kernels_network.pxi"

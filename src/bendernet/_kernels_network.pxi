@@ -1,4 +1,4 @@
-# Included into _kernels.pyx: the glue for the network-level kernels of csrc/network/mlp.c (shares
+# Included into _kernels.pyx: the glue for the network-level kernels of csrc/network/ (shares
 # the helpers check, require, single_precision, rows_of and net_of defined there).
 
 # ---- the network ---------------------------------------------------------------------------
@@ -6,24 +6,28 @@
 def param_count(const int64_t[::1] units, int activation):
     """length of the flat parameter buffer"""
     cdef bn_net net = net_of(units, activation, 0, 0)
-    return bn_param_count_f64(&net)
+    cdef int64_t count
+    check(bn_param_count_f64(&count, &net))
+    return count
 
 
 def workspace_len(const int64_t[::1] units, int activation, int64_t m):
     """reals of workspace for a batch of m rows"""
     cdef bn_net net = net_of(units, activation, 0, 0)
     require(m >= 0, "negative batch size")
-    cdef int64_t length = bn_workspace_len_f64(&net, m)
-    require(length >= 0, "the workspace would not fit in memory")
+    cdef int64_t length
+    require(bn_workspace_len_f64(&length, &net, m) == BN_OK,
+            "the workspace would not fit in memory")
     return length
 
 
 cdef int check_buffers(const bn_net *net, Py_ssize_t n_params, Py_ssize_t n_workspace,
                        int64_t m) except -1:
-    require(n_params == bn_param_count_f64(net), "parameter buffer has the wrong length")
-    # a negative length is BN_EINVAL (the count overflowed), which any buffer would "pass"
-    cdef int64_t needed = bn_workspace_len_f64(net, m)
-    require(needed >= 0 and n_workspace >= needed, "workspace too small")
+    cdef int64_t count, needed
+    check(bn_param_count_f64(&count, net))
+    require(n_params == count, "parameter buffer has the wrong length")
+    require(bn_workspace_len_f64(&needed, net, m) == BN_OK and n_workspace >= needed,
+            "workspace too small")
     return 0
 
 
@@ -62,93 +66,88 @@ def loss_grad(floating[::1] G, floating[::1] workspace, const floating[::1] P,
 cdef class Epochs:
     """The epochs of one fit: every buffer is checked and bound once, so that each epoch
     is then a single C call (on a tiny network an epoch costs microseconds, and the checks
-    would cost more)."""
+    would cost more). network has units, activation and output; optimizer its
+    hyper-parameters, buffers and counters as attributes named as in OPTIMIZER_FIELDS."""
     cdef object arrays          # holds every bound buffer alive
+    cdef object optimizer
     cdef bn_net net
-    cdef bn_optim opt
+    cdef bn_optimizer_f32 opt_f32
+    cdef bn_optimizer_f64 opt_f64
     cdef bn_rows inputs
     cdef void *P
-    cdef void *state1
-    cdef void *state2
     cdef void *G
     cdef void *workspace
     cdef const void *T
     cdef const void *sw
-    cdef int64_t *step
     cdef int64_t batch_size
     cdef int64_t workspace_rows  # the largest batch the workspace holds
     cdef bint single
 
-    def __init__(self, P, state1, state2, step, G, workspace, units, int activation,
-                 int output, double l2, int solver, double momentum, bint nesterov,
-                 double beta1, double beta2, double epsilon, values, indptr, indices,
-                 int64_t n_rows, int64_t n_cols, T, sw, int64_t batch_size):
-        self.arrays = (P, state1, state2, step, G, workspace, units, values, indptr, indices,
-                       T, sw)
-        self.opt.solver = solver
-        self.opt.momentum = momentum
-        self.opt.nesterov = nesterov
-        self.opt.beta1 = beta1
-        self.opt.beta2 = beta2
-        self.opt.epsilon = epsilon
+    def __init__(self, network, optimizer, *, P, G, workspace, X, T, sw, double l2,
+                 int64_t batch_size):
+        cdef int code = optimizer_code(optimizer)
+        self.optimizer = optimizer
         self.batch_size = batch_size
         self.single = single_precision(P.dtype)
         if self.single:
-            bind_epochs[float](self, P, state1, state2, step, G, workspace, units, activation,
-                               output, l2, values, indptr, indices, n_rows, n_cols, T, sw)
+            bind_epochs[float](self, P, G, workspace, network.units, network.activation,
+                               network.output, l2, X.values, X.indptr, X.indices, X.n_rows,
+                               X.n_cols, T, sw)
+            self.opt_f32.solver = code
+            state = bind_state(&self.opt_f32.state, code, optimizer, True, P.shape[0])
         else:
-            bind_epochs[double](self, P, state1, state2, step, G, workspace, units,
-                                activation, output, l2, values, indptr, indices, n_rows, n_cols,
-                                T, sw)
+            bind_epochs[double](self, P, G, workspace, network.units, network.activation,
+                                network.output, l2, X.values, X.indptr, X.indices, X.n_rows,
+                                X.n_cols, T, sw)
+            self.opt_f64.solver = code
+            state = bind_state(&self.opt_f64.state, code, optimizer, False, P.shape[0])
+        self.arrays = (P, G, workspace, network.units, X, T, sw, state)
 
-    def run(self, const int64_t[::1] order, double learning_rate):
-        """One epoch over the rows in order, in place; returns the size-weighted loss sum."""
+    def run(self, const int64_t[::1] order):
+        """One epoch over the rows in order, in place, with the optimizer's hyper-parameters
+        as they are now; returns the size-weighted loss sum."""
         require(min(self.batch_size, order.shape[0]) <= self.workspace_rows,
                 "batches larger than the workspace was sized for")
-        self.opt.learning_rate = learning_rate
         cdef double loss_sum = 0
         cdef int status
+        if self.single:
+            bind_hyper(&self.opt_f32.hyper, self.opt_f32.solver, self.optimizer)
+        else:
+            bind_hyper(&self.opt_f64.hyper, self.opt_f64.solver, self.optimizer)
         with nogil:
             if self.single:
-                status = bn_train_epoch_f32(<float *>self.P, <float *>self.state1,
-                                            <float *>self.state2, self.step, &loss_sum,
-                                            <float *>self.G, <float *>self.workspace,
-                                            &self.net, &self.opt, &self.inputs,
-                                            <const float *>self.T, <const float *>self.sw,
-                                            &order[0], order.shape[0], self.batch_size)
+                status = bn_train_epoch_f32(&loss_sum, <float *>self.P, <float *>self.G,
+                                            <float *>self.workspace, &self.net, &self.opt_f32,
+                                            &self.inputs, <const float *>self.T,
+                                            <const float *>self.sw, &order[0], order.shape[0],
+                                            self.batch_size)
             else:
-                status = bn_train_epoch_f64(<double *>self.P, <double *>self.state1,
-                                            <double *>self.state2, self.step, &loss_sum,
-                                            <double *>self.G, <double *>self.workspace,
-                                            &self.net, &self.opt, &self.inputs,
+                status = bn_train_epoch_f64(&loss_sum, <double *>self.P, <double *>self.G,
+                                            <double *>self.workspace, &self.net,
+                                            &self.opt_f64, &self.inputs,
                                             <const double *>self.T, <const double *>self.sw,
                                             &order[0], order.shape[0], self.batch_size)
         check(status)
         return loss_sum
 
 
-cdef int bind_epochs(Epochs epochs, floating[::1] P, floating[::1] state1,
-                     floating[::1] state2, int64_t[::1] step, floating[::1] G,
-                     floating[::1] workspace, const int64_t[::1] units, int activation,
-                     int output, double l2, const floating[::1] values,
-                     const int64_t[::1] indptr, const int64_t[::1] indices, int64_t n_rows,
-                     int64_t n_cols, const floating[:, ::1] T,
+cdef int bind_epochs(Epochs epochs, floating[::1] P, floating[::1] G, floating[::1] workspace,
+                     const int64_t[::1] units, int activation, int output, double l2,
+                     const floating[::1] values, const int64_t[::1] indptr,
+                     const int64_t[::1] indices, int64_t n_rows, int64_t n_cols,
+                     const floating[:, ::1] T,
                      const floating[::1] sw) except -1:
     epochs.net = net_of(units, activation, output, l2)
     epochs.inputs = rows_of(values, indptr, indices, n_rows, n_cols, units[0])
     require(epochs.batch_size >= 1, "batch_size must be at least 1")
     check_buffers(&epochs.net, P.shape[0], workspace.shape[0], 1)
-    epochs.workspace_rows = workspace.shape[0] // bn_workspace_len_f64(&epochs.net, 1)
-    require(G.shape[0] == P.shape[0] and state1.shape[0] == P.shape[0] and
-            (state2.shape[0] == P.shape[0] or epochs.opt.solver != BN_ADAM),
-            "optimizer buffers have the wrong length")
-    require(step.shape[0] == 1, "step must hold one counter")
+    cdef int64_t row_len
+    check(bn_workspace_len_f64(&row_len, &epochs.net, 1))
+    epochs.workspace_rows = workspace.shape[0] // row_len
+    require(G.shape[0] == P.shape[0], "gradient buffer has the wrong length")
     check_targets(&epochs.net, epochs.inputs.n_rows, T.shape[0], T.shape[1],
                   -1 if sw is None else sw.shape[0])
     epochs.P = &P[0]
-    epochs.state1 = &state1[0]
-    epochs.state2 = &state2[0]
-    epochs.step = &step[0]
     epochs.G = &G[0]
     epochs.workspace = &workspace[0]
     epochs.T = &T[0, 0]
@@ -156,15 +155,12 @@ cdef int bind_epochs(Epochs epochs, floating[::1] P, floating[::1] state1,
     return 0
 
 
-def train_epoch(P, state1, state2, step, G, workspace, units, int activation, int output,
-                double l2, int solver, double learning_rate, double momentum, bint nesterov,
-                double beta1, double beta2, double epsilon, values, indptr, indices,
-                int64_t n_rows, int64_t n_cols, T, sw, order, int64_t batch_size):
-    """One epoch of mini-batch training in place on P; returns the size-weighted loss sum."""
-    epochs = Epochs(P, state1, state2, step, G, workspace, units, activation, output, l2,
-                    solver, momentum, nesterov, beta1, beta2, epsilon, values, indptr, indices,
-                    n_rows, n_cols, T, sw, batch_size)
-    return epochs.run(order, learning_rate)
+def train_epoch(network, optimizer, order, *, P, G, workspace, X, T, sw, l2, batch_size):
+    """One epoch of mini-batch training in place on P (and the optimizer's state); returns
+    the size-weighted loss sum."""
+    epochs = Epochs(network, optimizer, P=P, G=G, workspace=workspace, X=X, T=T, sw=sw,
+                    l2=l2, batch_size=batch_size)
+    return epochs.run(order)
 
 
 def predict(floating[:, ::1] Y, floating[::1] workspace, const floating[::1] P,
@@ -180,7 +176,9 @@ def predict(floating[:, ::1] Y, floating[::1] workspace, const floating[::1] P,
     require(chunk_rows >= 1, "chunk_rows must be at least 1")
     check_buffers(&net, P.shape[0], workspace.shape[0], chunk_rows)
     require(Y.shape[0] == inputs.n_rows and Y.shape[1] == units[units.shape[0] - 1], "Y has the wrong shape")
-    cdef int64_t n_workspaces = workspace.shape[0] // bn_workspace_len_f64(&net, chunk_rows)
+    cdef int64_t chunk_len
+    check(bn_workspace_len_f64(&chunk_len, &net, chunk_rows))
+    cdef int64_t n_workspaces = workspace.shape[0] // chunk_len
     cdef int status
     with nogil:
         if floating is float:

@@ -121,9 +121,7 @@ class Network:
 
     def epochs(self, flat, optimizer, X, T, sample_weight, batch_size, l2, gradient,
                workspace):
-        """The kernels' Epochs for one fit: run(order, learning_rate) is one epoch."""
-        return self.kernels.Epochs(
-            flat, optimizer.first, optimizer.second, optimizer.step, gradient, workspace,
-            self.units, self.activation, self.output, l2, *optimizer.kernel_arguments(),
-            *X, T, sample_weight, batch_size,
-        )
+        """The kernels' Epochs for one fit: run(order) is one epoch, at the optimizer's
+        hyper-parameters of the moment."""
+        return self.kernels.Epochs(self, optimizer, P=flat, G=gradient, workspace=workspace,
+                                   X=X, T=T, sw=sample_weight, l2=l2, batch_size=batch_size)

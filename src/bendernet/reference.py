@@ -12,8 +12,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from bendernet._codes import (  # noqa: F401  (the codes are part of the reference's API)
-    ADAM, ARCTAN, ELU, IDENTITY, LOGISTIC, OUT_EXP, OUT_IDENTITY, OUT_LOGISTIC, OUT_SOFTMAX,
-    PRELU, RELU, SGD, SOFTPLUS, STEP, TANH,
+    ARCTAN, ELU, IDENTITY, LOGISTIC, OUT_EXP, OUT_IDENTITY, OUT_LOGISTIC, OUT_SOFTMAX,
+    PRELU, RELU, SOFTPLUS, STEP, TANH,
 )
 from bendernet._layout import Layout, param_count, workspace_len  # noqa: F401  (as _kernels)
 
@@ -127,8 +127,8 @@ def activation_backward(delta, out, pre, activation, alpha):
 
 
 def prelu_slope_grad(dU, V):
-    """sum of dU * min(V, 0): the gradient of a PReLU layer's slope"""
-    return np.sum(np.where(V < 0, dU * V, 0))
+    """sum of dU * min(V, 0): the gradient of a PReLU layer's slope, formed in double"""
+    return float(np.sum(np.where(V < 0, dU.astype(np.float64) * V, 0.0)))
 
 
 # ---- output layers and losses --------------------------------------------------------------
@@ -170,18 +170,33 @@ def output_loss(delta, P, T, sw, rows, output):
 
 
 # ---- optimizers ------------------------------------------------------------------------------
+# An optimizer's hyper-parameters (hyper) and state are attributes of the names its line in
+# csrc/network/optimizers.def gives them; bendernet._optimizer's classes hold both.
 
-def sgd_step(P, V, G, learning_rate, momentum, nesterov):
-    """one SGD-with-momentum step on P (velocity V)"""
+def sgd_step(P, G, hyper, state):
+    """one SGD-with-momentum step on P (velocity)"""
+    learning_rate, momentum = P.dtype.type(hyper.learning_rate), P.dtype.type(hyper.momentum)
+    V = state.velocity
     V[...] = momentum * V - learning_rate * G
-    P += momentum * V - learning_rate * G if nesterov else V
+    P += momentum * V - learning_rate * G if hyper.nesterov else V
 
 
-def adam_step(P, M, V, G, lr_t, beta1, beta2, epsilon):
-    """one Adam step on P (moments M, V) with the bias-corrected rate lr_t"""
+def adam_step(P, G, hyper, state):
+    """one Adam step on P (moments m, v), bias-corrected for the step count t"""
+    t = float(state.step[0])
+    beta1, beta2, epsilon = float(hyper.beta1), float(hyper.beta2), float(hyper.epsilon)
+    lr_t = float(hyper.learning_rate) * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+    M, V = state.m, state.v
     M[...] = beta1 * M + (1 - beta1) * G
     V[...] = beta2 * V + (1 - beta2) * (G * G)
     P += -np.float64(lr_t) * M / (np.sqrt(V) + epsilon)
+
+
+def optimizer_step(P, G, optimizer):
+    """One step of optimizer on P from G: its counters += 1, then its step, <name>_step"""
+    for counter in optimizer.counters:
+        getattr(optimizer, counter)[0] += 1
+    globals()[f"{optimizer.name}_step"](P, G, optimizer, optimizer)
 
 
 # ---- dense layer ---------------------------------------------------------------------------
@@ -275,45 +290,33 @@ def loss_grad(G, workspace, P, units, activation, output, l2, values, indptr, in
     return _loss_grad(G, P, units, activation, output, l2, X, T, sw, None)
 
 
-def train_epoch(P, state1, state2, step, G, workspace, units, activation, output, l2,
-                solver, learning_rate, momentum, nesterov, beta1, beta2, epsilon,
-                values, indptr, indices, n_rows, n_cols, T, sw, order, batch_size):
-    """One epoch of mini-batch training in place on P; returns the size-weighted loss sum."""
-    X = _matrix(values, indptr, indices, n_rows, n_cols)
+def train_epoch(network, optimizer, order, *, P, G, workspace, X, T, sw, l2, batch_size):
+    """One epoch of mini-batch training in place on P (and the optimizer's state); returns
+    the size-weighted loss sum."""
+    X = _matrix(*X)
     index_check(order, X.shape[0])
     accumulated = P.dtype.type(0)
     for start in range(0, len(order), batch_size):
         rows = order[start:start + batch_size]
-        batch_loss = _loss_grad(G, P, units, activation, output, l2, X, T, sw, rows)
+        batch_loss = _loss_grad(G, P, network.units, network.activation, network.output, l2,
+                                X, T, sw, rows)
         accumulated += P.dtype.type(batch_loss) * P.dtype.type(len(rows))
-        if solver == SGD:
-            sgd_step(P, state1, G, P.dtype.type(learning_rate), P.dtype.type(momentum),
-                     nesterov)
-        else:
-            step[0] += 1
-            t = float(step[0])
-            lr_t = learning_rate * np.sqrt(1 - beta2**t) / (1 - beta1**t)
-            adam_step(P, state1, state2, G, lr_t, beta1, beta2, epsilon)
+        optimizer_step(P, G, optimizer)
     return float(accumulated)
 
 
 class Epochs:
     """The epochs of one fit with their buffers bound once, as the C core's Epochs;
-    run(order, learning_rate) is one epoch."""
+    run(order) is one epoch, at the optimizer's hyper-parameters of the moment."""
 
-    def __init__(self, P, state1, state2, step, G, workspace, units, activation, output, l2,
-                 solver, momentum, nesterov, beta1, beta2, epsilon, values, indptr, indices,
-                 n_rows, n_cols, T, sw, batch_size):
-        self.before_rate = (P, state1, state2, step, G, workspace, units, activation, output,
-                            l2, solver)
-        self.after_rate = (momentum, nesterov, beta1, beta2, epsilon, values, indptr, indices,
-                           n_rows, n_cols, T, sw)
-        self.batch_size = batch_size
+    def __init__(self, network, optimizer, *, P, G, workspace, X, T, sw, l2, batch_size):
+        self.network, self.optimizer = network, optimizer
+        self.data = dict(P=P, G=G, workspace=workspace, X=X, T=T, sw=sw, l2=l2,
+                         batch_size=batch_size)
 
-    def run(self, order, learning_rate):
+    def run(self, order):
         """One epoch over the rows in order, in place; returns the size-weighted loss sum."""
-        return train_epoch(*self.before_rate, learning_rate, *self.after_rate, order,
-                           self.batch_size)
+        return train_epoch(self.network, self.optimizer, order, **self.data)
 
 
 def max_threads():

@@ -1,0 +1,35 @@
+/* Backpropagation: from the output delta down to every layer's gradients. */
+#include "bendernet.h"
+#include "real.h"
+#include "network/layout.h"
+
+/* For l = L-1 down to 0, with D_l[m, n_l] = dL/dV_l:
+ *   dW_l[k_l, n_l] = U_{l-1}[m, k_l]^T @ D_l;   db_l[n_l] = sum_m D_l;
+ *   D_{l-1}[m, k_l] = D_l @ W_l^T (= dL/dU_{l-1}), then *= f'(V_{l-1});
+ *   dslope_{l-1} = sum(D_{l-1} * min(V_{l-1}, 0)) / weight_sum (PReLU, before the *= f'). */
+int BN(bn_network_backward)(const layout *views, const bn_net *net, const bn_rows *X,
+                            const int64_t *rows, int64_t m, double weight_sum)
+{
+    for (int64_t l = net->n_layers - 1; l >= 0; l--) {
+        int64_t k = net->units[l], n = net->units[l + 1];
+        bn_rows input = BN(bn_layer_input)(views, net, X, l, m);
+        int status = BN(bn_dense_backward)(views->dW[l], views->db[l],
+                                           l > 0 ? views->D[l - 1] : NULL, views->D[l], &input,
+                                           l == 0 ? rows : NULL, views->W[l], m, n);
+        if (status)
+            return status;
+        if (l == 0)
+            continue;
+        /* D_{l-1} holds dL/dU_{l-1}; turn it into dL/dV_{l-1} */
+        real slope = BN(bn_hidden_alpha)(views, net, l - 1);
+        if (views->dslope)
+            views->dslope[l - 1] = (real)(BN(bn_prelu_slope_grad)(views->D[l - 1],
+                                                                  views->V[l - 1], m * k) /
+                                          weight_sum);
+        status = BN(bn_activation_backward)(views->D[l - 1], views->U[l - 1], views->V[l - 1],
+                                            m * k, net->activation, slope);
+        if (status)
+            return status;
+    }
+    return BN_OK;
+}

@@ -1,0 +1,121 @@
+/* The network's counts and the views of its flat buffers: P (and G, which shares its
+ * layout) holds W_0..W_{L-1}, then b_0..b_{L-1}, then PReLU's slopes. */
+#include "bendernet.h"
+#include "real.h"
+#include "network/layout.h"
+
+/* Counts of reals: non-negative, or -1 once a sum or product no longer fits int64_t, so
+ * that a network whose buffers could not exist is refused instead of wrapping around to a
+ * small count that a short buffer would then pass. */
+static int64_t count_add(int64_t a, int64_t b)
+{
+    return a < 0 || b < 0 || a > INT64_MAX - b ? -1 : a + b;
+}
+
+static int64_t count_mul(int64_t a, int64_t b)
+{
+    return a < 0 || b < 0 || (b > 0 && a > INT64_MAX / b) ? -1 : a * b;
+}
+
+int64_t BN(bn_weight_count)(const bn_net *net)
+{
+    int64_t count = 0;
+    for (int64_t l = 0; l < net->n_layers; l++)
+        count = count_add(count, count_mul(net->units[l], net->units[l + 1]));
+    return count;
+}
+
+int64_t BN(bn_unit_count)(const bn_net *net)
+{
+    int64_t count = 0;
+    for (int64_t l = 1; l <= net->n_layers; l++)
+        count = count_add(count, net->units[l]);
+    return count;
+}
+
+static int has_slopes(const bn_net *net)
+{
+    return net->activation == BN_PRELU;
+}
+
+/* weights, biases and slopes */
+static int64_t param_total(const bn_net *net)
+{
+    int64_t slopes = has_slopes(net) ? net->n_layers - 1 : 0;
+    return count_add(count_add(BN(bn_weight_count)(net), BN(bn_unit_count)(net)), slopes);
+}
+
+int BN(bn_net_valid)(const bn_net *net)
+{
+    if (!net || net->n_layers < 1 || net->n_layers > BN_MAX_LAYERS || !net->units)
+        return 0;
+    for (int64_t l = 0; l <= net->n_layers; l++)
+        if (net->units[l] < 1)
+            return 0;
+    return net->activation >= 0 && net->activation < BN_N_ACTIVATIONS &&
+           net->output >= 0 && net->output < BN_N_OUTPUTS && net->l2 >= 0 &&
+           param_total(net) >= 0;
+}
+
+int BN(bn_param_count)(int64_t *count, const bn_net *net)
+{
+    if (!BN(bn_net_valid)(net))
+        return BN_EINVAL;
+    *count = param_total(net);
+    return BN_OK;
+}
+
+/* U, D (and V) of every layer: m * (units[1] + ... + units[L]) reals each */
+int BN(bn_workspace_len)(int64_t *len, const bn_net *net, int64_t m)
+{
+    if (!BN(bn_net_valid)(net) || m < 0)
+        return BN_EINVAL;
+    int64_t needed = count_mul(count_mul(m, BN(bn_unit_count)(net)), has_slopes(net) ? 3 : 2);
+    if (needed < 0)
+        return BN_EINVAL;
+    *len = needed;
+    return BN_OK;
+}
+
+void BN(bn_lay_out)(layout *views, const bn_net *net, const real *P, real *G,
+                    real *workspace, int64_t m)
+{
+    int64_t L = net->n_layers, offset = 0;
+    for (int64_t l = 0; l < L; l++) {
+        views->W[l] = P + offset;
+        views->dW[l] = G ? G + offset : NULL;
+        offset += net->units[l] * net->units[l + 1];
+    }
+    for (int64_t l = 0; l < L; l++) {
+        views->b[l] = P + offset;
+        views->db[l] = G ? G + offset : NULL;
+        offset += net->units[l + 1];
+    }
+    views->slope = has_slopes(net) ? P + offset : NULL;
+    views->dslope = has_slopes(net) && G ? G + offset : NULL;
+
+    real *next = workspace;
+    for (int64_t l = 0; l < L; l++) {
+        int64_t size = m * net->units[l + 1];
+        views->U[l] = next;
+        views->D[l] = next + size;
+        views->V[l] = has_slopes(net) ? next + 2 * size : NULL;
+        next += size * (has_slopes(net) ? 3 : 2);
+    }
+}
+
+bn_rows BN(bn_layer_input)(const layout *views, const bn_net *net, const bn_rows *X,
+                           int64_t l, int64_t m)
+{
+    if (l == 0)
+        return *X;
+    bn_rows hidden = {views->U[l - 1], net->units[l], NULL, NULL, m, net->units[l]};
+    return hidden;
+}
+
+real BN(bn_hidden_alpha)(const layout *views, const bn_net *net, int64_t l)
+{
+    if (views->slope)
+        return views->slope[l];
+    return net->activation == BN_ELU ? 1 : 0;
+}

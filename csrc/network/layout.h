@@ -1,0 +1,52 @@
+/* The network's shape, counts and views (layout.c), and its steps (forward.c, backward.c,
+ * finish_gradients.c, loss_grad.c) for the other files of the network. Internal; include
+ * after real.h.
+ *
+ * Layer l (0 <= l < L) maps units[l] inputs to units[l+1] outputs. For a batch of m rows
+ * the workspace holds, per layer, its output U_l[m, units[l+1]], the gradient D_l at its
+ * pre-activation (at its output while it is being formed), and for PReLU the
+ * pre-activation V_l[m, units[l+1]]. */
+#include <stdint.h>
+
+typedef struct {
+    const real *W[BN_MAX_LAYERS], *b[BN_MAX_LAYERS];  /* W_l[k,n], b_l[n]: views into P */
+    real *dW[BN_MAX_LAYERS], *db[BN_MAX_LAYERS];      /* their gradients: into G, or NULL */
+    const real *slope;                                /* PReLU: one slope per hidden layer */
+    real *dslope;
+    real *U[BN_MAX_LAYERS], *D[BN_MAX_LAYERS], *V[BN_MAX_LAYERS];   /* workspace, m rows */
+} layout;
+
+/* ---- layout.c ---------------------------------------------------------------------------- */
+
+/* 1 when net is a network the C core trains: 1..BN_MAX_LAYERS layers, no empty one,
+ * known activation and output, l2 >= 0, and buffers whose lengths fit int64_t */
+int BN(bn_net_valid)(const bn_net *net);
+/* sum over l of units[l] * units[l+1]: the weights, first in P */
+int64_t BN(bn_weight_count)(const bn_net *net);
+/* sum over l >= 1 of units[l]: the biases, after the weights in P */
+int64_t BN(bn_unit_count)(const bn_net *net);
+/* Points views at P's W_l, b_l and slopes, G's (G may be NULL) and a workspace of m rows */
+void BN(bn_lay_out)(layout *views, const bn_net *net, const real *P, real *G,
+                    real *workspace, int64_t m);
+/* the input of layer l: X itself (rows picked by the batch) or U_{l-1}[m, units[l]] */
+bn_rows BN(bn_layer_input)(const layout *views, const bn_net *net, const bn_rows *X,
+                           int64_t l, int64_t m);
+/* the alpha of hidden layer l: PReLU's learned slope, ELU's scale (fixed at 1) */
+real BN(bn_hidden_alpha)(const layout *views, const bn_net *net, int64_t l);
+
+/* ---- the steps of a training step, in order ------------------------------------------- */
+
+/* forward.c: U_{L-1}[m, n_out] = the network's output for X[rows[m]] */
+int BN(bn_network_forward)(const layout *views, const bn_net *net, const bn_rows *X,
+                           const int64_t *rows, int64_t m);
+/* backward.c: from D_{L-1}[m, n_out] = dL/dV_{L-1}, the gradients dW_l, db_l (and dslope)
+ * of every layer, summed over the batch, not yet penalised or averaged */
+int BN(bn_network_backward)(const layout *views, const bn_net *net, const bn_rows *X,
+                            const int64_t *rows, int64_t m, double weight_sum);
+/* finish_gradients.c: G[N] = (G + l2 * W) / weight_sum over weights, G / weight_sum over
+ * biases; returns sum(W^2) */
+double BN(bn_finish_gradients)(real *G, const real *P, const bn_net *net, double weight_sum);
+/* loss_grad.c: bn_loss_grad outside a chain, for a caller that already is one (the epoch) */
+int BN(bn_loss_grad_step)(double *loss, real *G, real *workspace, const real *P,
+                          const bn_net *net, const bn_rows *X, const real *T, const real *sw,
+                          const int64_t *rows, int64_t m);
