@@ -410,3 +410,4 @@ def dense_backward(floating[:, ::1] dW, floating[::1] db, floating[:, ::1] dX,
 
 include "_kernels_network.pxi"
 include "_kernels_ready.pxi"
+include "_kernels_runtime.pxi"
