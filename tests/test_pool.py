@@ -1,6 +1,8 @@
 """The C core's worker threads (csrc/runtime/pool.c): their number follows OpenMP's limit, callers
-in many Python threads share them, a forked child gets its own, and predict's chunks run on
-them to the bits of one thread."""
+in many Python threads share them, a forked child gets its own, predict's chunks run on them
+to the bits of one thread, and whether a fit uses them follows the cores' measured distance
+(csrc/runtime/core_distance.c), tested over measurements fed to it: no test here depends on
+how busy the machine is (the suite also runs with every core busy, tools/busy.py)."""
 
 import os
 import subprocess
