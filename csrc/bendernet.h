@@ -119,8 +119,9 @@ int bn_gemm_select_kernel(const char *name);
 int bn_max_threads(void);
 /* Measures now the round trip of a cache line between the calling thread's core and a pool
  * thread's, in nanoseconds (-1: no second thread, the pool busy, or no answer in time).
- * Products use one thread while it is above BENDERNET_FAR_ROUND_TRIP_NS (default 150);
- * the library checks by itself at most every 50 ms (core_distance.c). */
+ * A fit's products use one thread while it is above BENDERNET_FAR_ROUND_TRIP_NS (default
+ * 150); the library checks by itself at most every 50 ms (core_distance.c).
+ * BENDERNET_CORE_ROUND_TRIP_NS, when set, is the answer in place of every measurement. */
 int64_t bn_core_round_trip(void);
 
 #define BN_DECLARING_F32

@@ -1,11 +1,14 @@
 """The C core's worker threads (csrc/runtime/pool.c): their number follows OpenMP's limit, callers
-in many Python threads share them, a forked child gets its own, and predict's chunks run on
-them to the bits of one thread."""
+in many Python threads share them, a forked child gets its own, predict's chunks run on them
+to the bits of one thread, and whether a fit uses them follows the cores' measured distance
+(csrc/runtime/core_distance.c), tested over measurements fed to it: no test here depends on
+how busy the machine is (the suite also runs with every core busy, tools/busy.py)."""
 
 import os
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -184,14 +187,72 @@ def test_a_layers_two_gradients_side_by_side_match_one_thread(dtype):
     np.testing.assert_allclose(results[0][2], dV @ W.T, rtol=tol, atol=tol)
 
 
+# The thread-placement decision (csrc/runtime/core_distance.c) is tested over measurements
+# fed to it: what the live machine measures depends on its load, which is no test's business.
+# Worked example: this project's machine measured 50-70 ns between its two cores most of the
+# time and 320-340 ns for seconds at a time; while busy elsewhere it gives no answer (-1).
+LIMIT = 150
+
+
+@pytest.mark.parametrize("was_far_apart,round_trip,limit,far_apart", [
+    (False, 60, LIMIT, False),          # near
+    (False, 330, LIMIT, True),          # far
+    (True, 60, LIMIT, False),           # near again: two threads come back
+    (True, 330, LIMIT, True),
+    (False, -1, LIMIT, False),          # no answer keeps the last one
+    (True, -1, LIMIT, True),
+    (True, -1, 10**9, True),            # whatever the limit
+    (False, LIMIT, LIMIT, False),       # the limit's edge: far is above it
+    (False, LIMIT + 1, LIMIT, True),
+    (True, LIMIT, LIMIT, False),
+    (False, 0, 0, False),               # BENDERNET_FAR_ROUND_TRIP_NS=0: any time at all is far
+    (False, 1, 0, True),
+    (True, 10**6, 10**9, False),        # a huge limit: never far
+])
+def test_cores_are_far_apart_after_a_round_trip_above_the_limit(was_far_apart, round_trip,
+                                                                 limit, far_apart):
+    assert _kernels.far_apart_after(was_far_apart, round_trip, limit) is far_apart
+
+
+def test_far_apart_follows_a_machines_answers_through_a_busy_spell():
+    answers = [55, 70, 330, -1, -1, 340, -1, 60, -1]
+    far_apart, states = False, []
+    for round_trip in answers:
+        far_apart = _kernels.far_apart_after(far_apart, round_trip, LIMIT)
+        states.append(far_apart)
+    assert states == [False, False, True, True, True, True, True, False, False]
+
+
+@pytest.mark.parametrize("wanted,in_chain,far_apart,threads", [
+    (2, True, True, 1),                 # a fit's steps keep to one thread while far apart
+    (4, True, True, 1),
+    (2, True, False, 2),                # ... and use them all while near
+    (4, True, False, 4),
+    (2, False, True, 2),                # a lone product shares out even while far apart
+    (4, False, False, 4),
+    (1, True, True, 1),                 # one wanted is one given
+    (1, False, False, 1),
+])
+def test_only_chains_of_steps_keep_to_one_thread_while_the_cores_are_far_apart(
+        wanted, in_chain, far_apart, threads):
+    assert _kernels.threads_for_product(wanted, in_chain, far_apart) == threads
+
+
 def test_core_round_trip_is_measured_between_two_threads():
+    # The one live check: the measurement runs and its fastest answer is a cache line's
+    # round trip (well under 100 us; 16 rounds stretched by a preemption can be slower).
+    # A busy machine may give no answer for a while: we ask for up to a second.
     with threadpool_limits(limits=1, user_api="openmp"):
         assert _kernels.core_round_trip() == -1          # no second thread to ask
+    answers, give_up = [], time.monotonic() + 1
     with threadpool_limits(limits=2, user_api="openmp"):
-        answers = [_kernels.core_round_trip() for _ in range(20)]
-    # -1 while the pool thread starts, or in a moment the other core is busy
-    assert all(answer == -1 or 0 < answer < 100_000 for answer in answers)
-    assert any(answer > 0 for answer in answers)
+        while sum(answer > 0 for answer in answers) < 5 and time.monotonic() < give_up:
+            answers.append(_kernels.core_round_trip())
+    assert all(answer == -1 or answer > 0 for answer in answers), answers
+    measured = [answer for answer in answers if answer > 0]
+    if not measured:
+        pytest.skip(f"the machine is busy: no pool thread answered in {len(answers)} tries")
+    assert min(measured) < 100_000, measured
 
 
 WORK = {
@@ -201,46 +262,36 @@ rng = np.random.default_rng(0)
 X, y = rng.standard_normal((2000, 300)), rng.integers(0, 2, 2000)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    MLPClassifier(hidden_layer_sizes=(256,), batch_size=200, max_iter=15, tol=0,
-                  random_state=0).fit(X, y)
+    MLPClassifier(hidden_layer_sizes=(256,), batch_size=200, max_iter=2, random_state=0).fit(X, y)
 """,
     "lone products": f"""
 A, B, C = np.ones(({M}, {K})), np.ones(({K}, {N})), np.empty(({M}, {N}))
-for _ in range(300):
+for _ in range(3):
     _kernels.gemm(C, A, B)
 """,
 }
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads threads' CPU time")
-@pytest.mark.parametrize("work", list(WORK))
-@pytest.mark.parametrize("far_round_trip_ns", ["0", "1000000000"])
-def test_only_chains_of_steps_keep_to_one_thread_while_the_cores_are_far_apart(
-        work, far_round_trip_ns):
-    # With a limit of 0 ns every answer means far apart, with 1 s none does. The pool's
-    # thread computes (and spends CPU time) only when products share their pieces out: a
-    # fit's products keep to one thread when far apart, lone products never do.
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+@pytest.mark.parametrize("work,environment,threads_started", [
+    ("fit", {"BENDERNET_CORE_ROUND_TRIP_NS": "330"}, 0),      # far apart: one thread
+    ("fit", {"BENDERNET_CORE_ROUND_TRIP_NS": "60"}, 1),       # near
+    ("fit", {"BENDERNET_CORE_ROUND_TRIP_NS": "330", "BENDERNET_FAR_ROUND_TRIP_NS": "1000"}, 1),
+    ("lone products", {"BENDERNET_CORE_ROUND_TRIP_NS": "330"}, 1),
+])
+def test_a_fit_goes_by_the_decision_and_lone_products_share_out(work, environment,
+                                                                 threads_started):
+    # The whole path, with the measurement fixed by BENDERNET_CORE_ROUND_TRIP_NS (the
+    # default limit is 150 ns). The pool starts its thread the first time a product is
+    # given two threads, whether or not that thread then gets a core in time to help: so
+    # counting threads sees the decision, however busy the machine.
     code = """
-import os, threading, warnings, numpy as np
+import os, warnings, numpy as np
 from bendernet import MLPClassifier, _kernels
-caller = threading.get_native_id()
-
-def others_cpu_ticks():
-    ticks = 0
-    for task in os.listdir("/proc/self/task"):
-        if int(task) != caller:
-            with open(f"/proc/self/task/{task}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks
-
-answers = [_kernels.core_round_trip() for _ in range(50)]
-assert max(answers) > 0, answers
-before = others_cpu_ticks()
+before = len(os.listdir("/proc/self/task"))
 """ + WORK[work] + """
-print(others_cpu_ticks() - before)
+print(len(os.listdir("/proc/self/task")) - before, _kernels.core_round_trip())
 """
-    ticks = int(run_python(code, OMP_NUM_THREADS="2",
-                           BENDERNET_FAR_ROUND_TRIP_NS=far_round_trip_ns))
-    shares = work == "lone products" or far_round_trip_ns != "0"
-    assert ticks > 5 if shares else ticks <= 2
+    started, answer = map(int, run_python(code, OMP_NUM_THREADS="2", **environment).split())
+    assert started == threads_started
+    assert answer == int(environment["BENDERNET_CORE_ROUND_TRIP_NS"])

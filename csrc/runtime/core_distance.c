@@ -15,9 +15,15 @@
  * The check: the caller and a pool thread bounce a cache line ROUNDS times. It runs when
  * the last one is RECHECK_NANOSECONDS old and the pool is free, costs a few microseconds
  * (up to PARTNER_WAIT_NANOSECONDS while a sleeping pool thread wakes), and a check that
- * finds no partner in time (the other core busy) keeps the last answer. */
+ * finds no partner in time (the other core busy) keeps the last answer.
+ *
+ * What the answers mean is decided apart from measuring them, by two functions of their
+ * inputs alone (bn_far_apart_after, bn_threads_for_product in pool.h), so that tests can
+ * feed them any measurement; BENDERNET_CORE_ROUND_TRIP_NS fixes the measurement itself,
+ * for tests of the whole path that must not depend on the machine's load. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
@@ -36,7 +42,7 @@ typedef struct {
 } rally;
 
 static _Atomic int64_t checked_at;      /* when last checked, CLOCK_MONOTONIC */
-static _Atomic int far_apart;           /* what the last answer said */
+static _Atomic bool far_apart;          /* what the last answer said */
 static atomic_flag checking = ATOMIC_FLAG_INIT;
 
 static int64_t now_nanoseconds(void)
@@ -92,6 +98,16 @@ static void play(void *context, int64_t task, int worker)
         return_ball(context);
 }
 
+/* A count of nanoseconds from the environment variable name; fallback when it is unset or
+ * not a whole number >= 0 */
+static int64_t nanoseconds_from_environment(const char *name, int64_t fallback)
+{
+    const char *text = getenv(name);
+    char *end = NULL;
+    long long parsed = text ? strtoll(text, &end, 10) : -1;
+    return end && end != text && *end == 0 && parsed >= 0 ? parsed : fallback;
+}
+
 /* Round trips above this many nanoseconds mean far apart: FAR_ROUND_TRIP_NANOSECONDS, or
  * the environment's BENDERNET_FAR_ROUND_TRIP_NS (a huge value keeps two threads always) */
 static int64_t far_round_trip(void)
@@ -99,25 +115,48 @@ static int64_t far_round_trip(void)
     static _Atomic int64_t limit = -1;
     int64_t value = atomic_load(&limit);
     if (value < 0) {
-        const char *text = getenv("BENDERNET_FAR_ROUND_TRIP_NS");
-        char *end = NULL;
-        long long parsed = text ? strtoll(text, &end, 10) : -1;
-        value = end && end != text && *end == 0 && parsed >= 0 ? parsed
-                                                              : FAR_ROUND_TRIP_NANOSECONDS;
+        value = nanoseconds_from_environment("BENDERNET_FAR_ROUND_TRIP_NS",
+                                             FAR_ROUND_TRIP_NANOSECONDS);
         atomic_store(&limit, value);
     }
     return value;
 }
 
-/* Measures the round trip now if the pool is free (and has a thread), records what it
- * means; returns it, or -1 without an answer */
+/* The environment's BENDERNET_CORE_ROUND_TRIP_NS, taken in place of every measurement so
+ * that a test can fix what the decision sees, whatever the machine's load; -1 when unset */
+static int64_t fixed_round_trip(void)
+{
+    static _Atomic int64_t fixed = -2;      /* -2: not read yet */
+    int64_t value = atomic_load(&fixed);
+    if (value == -2) {
+        value = nanoseconds_from_environment("BENDERNET_CORE_ROUND_TRIP_NS", -1);
+        atomic_store(&fixed, value);
+    }
+    return value;
+}
+
+bool bn_far_apart_after(bool was_far_apart, int64_t round_trip, int64_t limit)
+{
+    return round_trip < 0 ? was_far_apart : round_trip > limit;
+}
+
+int bn_threads_for_product(int wanted, bool in_chain, bool far_apart)
+{
+    return wanted >= 2 && in_chain && far_apart ? 1 : wanted;
+}
+
+/* The round trip now (fixed, or measured if the pool is free and has a thread), and what
+ * it means recorded; returns it, or -1 without an answer */
 static int64_t check(void)
 {
-    rally r = {.ball = 0, .state = WAITING, .round_trip = -1};
-    if (!bn_parallel_for_shared(2, 2, play, &r) || r.round_trip < 0)
-        return -1;
-    atomic_store(&far_apart, r.round_trip > far_round_trip());
-    return r.round_trip;
+    int64_t round_trip = fixed_round_trip();
+    if (round_trip < 0) {
+        rally r = {.ball = 0, .state = WAITING, .round_trip = -1};
+        round_trip = bn_parallel_for_shared(2, 2, play, &r) ? r.round_trip : -1;
+    }
+    atomic_store(&far_apart, bn_far_apart_after(atomic_load(&far_apart), round_trip,
+                                                far_round_trip()));
+    return round_trip;
 }
 
 static _Thread_local int chain_depth;
@@ -132,10 +171,10 @@ void bn_chain_end(void)
     chain_depth--;
 }
 
-int bn_threads_worth_using(int wanted)
+/* Checks the distance again if the last check is RECHECK_NANOSECONDS old and no other
+ * check runs */
+static void check_if_due(void)
 {
-    if (wanted < 2 || chain_depth == 0)
-        return wanted;
     int64_t now = now_nanoseconds();
     if (now - atomic_load(&checked_at) > RECHECK_NANOSECONDS &&
         !atomic_flag_test_and_set(&checking)) {
@@ -144,7 +183,14 @@ int bn_threads_worth_using(int wanted)
         atomic_store(&checked_at, now);
         atomic_flag_clear(&checking);
     }
-    return atomic_load(&far_apart) ? 1 : wanted;
+}
+
+int bn_threads_worth_using(int wanted)
+{
+    bool in_chain = chain_depth > 0;
+    if (wanted >= 2 && in_chain)    /* only there can the distance change the answer */
+        check_if_due();
+    return bn_threads_for_product(wanted, in_chain, atomic_load(&far_apart));
 }
 
 int64_t bn_core_round_trip(void)

@@ -26,4 +26,12 @@ void bn_chain_end(void);
 /* wanted; in a chain, 1 while the pool's threads run on cores far apart (core_distance.c) */
 int bn_threads_worth_using(int wanted);
 
+/* The decision bn_threads_worth_using makes, as functions of what it measured alone.
+ * Whether the cores are far apart after a measured round_trip (nanoseconds): above limit
+ * is far, -1 (no answer, or not measured) keeps was_far_apart. */
+bool bn_far_apart_after(bool was_far_apart, int64_t round_trip, int64_t limit);
+/* Threads for a product that wants `wanted`: 1 in a chain while far apart, else wanted
+ * (a lone product still gains from a second thread on far cores) */
+int bn_threads_for_product(int wanted, bool in_chain, bool far_apart);
+
 #endif

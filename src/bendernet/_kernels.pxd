@@ -152,3 +152,9 @@ cdef extern from "bendernet.h" nogil:
     int bn_predict_f64(double *Y, double *workspace, int64_t n_workspaces, const double *P,
                        const bn_net *net, const bn_rows *X, int64_t chunk_rows,
                        int check_finite)
+
+
+# The C core's thread-placement decision (csrc/runtime/pool.h), for tests to feed it
+cdef extern from "runtime/pool.h" nogil:
+    bint bn_far_apart_after(bint was_far_apart, int64_t round_trip, int64_t limit)
+    int bn_threads_for_product(int wanted, bint in_chain, bint far_apart)

@@ -4,7 +4,8 @@ shapes that protect memory are checked here, and every C call runs without the G
 No arithmetic lives in this file or the .pxi files it includes, one per layer of the core:
 _kernels_gemm.pxi (the matrix product, and ops' fast path to it),
 _kernels_activations.pxi, _kernels_loss.pxi, _kernels_optimizers.pxi,
-_kernels_dense.pxi and _kernels_network.pxi (the network of csrc/network/).
+_kernels_dense.pxi and _kernels_network.pxi (the network of csrc/network/),
+_kernels_runtime.pxi (the threads' placement, csrc/runtime/).
 
 A layer input X crosses as five arguments, which bendernet._network.layer_input makes:
 values (the row-major numbers when dense, the nonzeros when CSR), indptr and indices
@@ -145,3 +146,4 @@ include "_kernels_loss.pxi"
 include "_kernels_dense.pxi"
 include "_kernels_optimizers.pxi"
 include "_kernels_network.pxi"
+include "_kernels_runtime.pxi"
