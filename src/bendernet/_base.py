@@ -1,38 +1,30 @@
-"""What MLPClassifier and MLPRegressor share: validation, initialisation and the solvers.
+"""What MLPClassifier and MLPRegressor share: parameters, validation, initialisation.
 
-The control flow, the random draws and the messages are scikit-learn's, so that a fixed
-random_state gives scikit-learn's model; each epoch (every mini-batch: gather, forward,
-loss, backprop, optimizer step) is one call into the kernels, through ``_network``.
+The estimator validates and decides, with scikit-learn's semantics: the control flow, the
+random draws and the messages are scikit-learn's, so that a fixed random_state gives
+scikit-learn's model. The network (``_network``) owns the layout, the workspaces and the
+epochs; the parameters' flat buffer is ``_parameters``'s and the training loops
+``_solvers``'s.
 """
 
-import operator
-import warnings
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 from sklearn.base import BaseEstimator, _fit_context, is_classifier
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
-from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight
 
-from bendernet._codes import ACTIVATIONS, PRELU
-from bendernet._network import BACKENDS, Network, c_array, layer_input
+from bendernet._codes import ACTIVATIONS
+from bendernet._network import BACKENDS
 from bendernet._optimizer import OPTIMIZERS
+from bendernet._parameters import PRELU_INITIAL_SLOPE, FlatParameters
 from bendernet._predict_input import validated, validated_for_predict
-
-_STOCHASTIC_SOLVERS = tuple(OPTIMIZERS)
-
-#: The slope every PReLU layer starts from.
-PRELU_INITIAL_SLOPE = 0.25
+from bendernet._solvers import Solvers
 
 
-class BaseMultilayerPerceptron(BaseEstimator, ABC):
+class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
     """Base class of the MLP estimators; use MLPClassifier or MLPRegressor."""
 
     _parameter_constraints: dict = {
@@ -98,64 +90,6 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         self.max_fun = max_fun
         self.backend = backend
 
-    # ---- the flat parameter buffer ---------------------------------------------------------
-
-    def _network(self, dtype):
-        """The fitted network's shape and activations, as the kernels see them (cached)."""
-        units = (self.coefs_[0].shape[0],) + tuple(c.shape[1] for c in self.coefs_)
-        key = (units, self.activation, self.out_activation_, np.dtype(dtype), self.backend)
-        cache = self.__dict__.setdefault("_networks", {})
-        if key not in cache:
-            cache[key] = Network(units, self.activation, self.out_activation_, dtype,
-                                 self.backend)
-        return cache[key]
-
-    def _slopes(self, network):
-        if network.activation != PRELU:
-            return None
-        slopes = getattr(self, "prelu_alpha_", None)
-        if slopes is None or len(slopes) != network.n_layers - 1:
-            slopes = np.full(network.n_layers - 1, PRELU_INITIAL_SLOPE)
-        return slopes
-
-    def _model_arrays(self, network):
-        arrays = list(self.coefs_) + list(self.intercepts_)
-        slopes = self._slopes(network)
-        return arrays if slopes is None else arrays + [slopes]
-
-    def _flat_params(self, network):
-        """The parameters as one flat buffer: the one behind coefs_ and intercepts_ while
-        they are the very views made of it, else a fresh packing of what was assigned."""
-        flat, views = getattr(self, "_flat", None), getattr(self, "_views", ())
-        if flat is not None and flat.dtype == network.dtype and flat.size == network.n_params:
-            current = self._model_arrays(network)
-            if len(current) == len(views) and all(map(operator.is_, current, views)):
-                return flat
-        return network.pack(self.coefs_, self.intercepts_, self._slopes(network))
-
-    def _adopt_params(self, network, flat):
-        """Make flat the model: coefs_, intercepts_ (and prelu_alpha_) become its views."""
-        coefs, intercepts, slopes = network.unpack(flat)
-        self.coefs_, self.intercepts_ = coefs, intercepts
-        if slopes is not None:
-            self.prelu_alpha_ = slopes
-        self._flat = flat
-        self._views = tuple(self._model_arrays(network))
-
-    def _snapshot(self):
-        """A copy of the parameters, for early stopping's best model."""
-        slopes = getattr(self, "prelu_alpha_", None)
-        return (
-            [c.copy() for c in self.coefs_],
-            [b.copy() for b in self.intercepts_],
-            None if slopes is None else slopes.copy(),
-        )
-
-    def _restore(self, snapshot):
-        self.coefs_, self.intercepts_, slopes = snapshot
-        if slopes is not None:
-            self.prelu_alpha_ = slopes
-
     # ---- prediction --------------------------------------------------------------------------
 
     def _forward_pass_fast(self, X, check_input=True):
@@ -167,9 +101,9 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         dtype = np.result_type(X.dtype, *self.coefs_, *self.intercepts_, np.float32)
         network = self._network(dtype)
         flat = self._flat_params(network)
-        Y = network.predict(flat, layer_input(X, dtype), check_finite=finite_unchecked)
+        Y = network.predict(flat, X, check_finite=finite_unchecked)
         if Y is None:   # a NaN or an infinity: scikit-learn's check has its say
-            Y = network.predict(flat, layer_input(validated(self, X), dtype))
+            Y = network.predict(flat, validated(self, X))
         return Y
 
     # ---- fitting -----------------------------------------------------------------------------
@@ -195,7 +129,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             self.prelu_alpha_ = np.full(self.n_layers_ - 2, PRELU_INITIAL_SLOPE, dtype=dtype)
         self._best = self._snapshot()
 
-        if self.solver in _STOCHASTIC_SOLVERS:
+        if self.solver in OPTIMIZERS:
             self.loss_curve_ = []
             self._no_improvement_count = 0
             if self.early_stopping:
@@ -240,7 +174,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         if first_pass:
             self._initialize(y, layer_units, X.dtype)
 
-        if self.solver in _STOCHASTIC_SOLVERS:
+        if self.solver in OPTIMIZERS:
             self._fit_stochastic(X, y, sample_weight, layer_units, incremental)
         else:
             self._fit_lbfgs(X, y, sample_weight, layer_units)
@@ -252,180 +186,6 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                 " contain large values and need to be preprocessed."
             )
         return self
-
-    def _targets(self, y, dtype):
-        """y as the kernels' float matrix (a classifier's is a boolean indicator)."""
-        return c_array(y, dtype)
-
-    def _fit_lbfgs(self, X, y, sample_weight, layer_units):
-        network = Network(layer_units, self.activation, self.out_activation_, X.dtype,
-                          self.backend)
-        X_in = layer_input(X, X.dtype)
-        T = self._targets(y, X.dtype)
-        sw = None if sample_weight is None else sample_weight.astype(X.dtype)
-        workspace = network.workspace(X.shape[0])
-
-        def loss_and_gradient(flat):
-            # scipy evaluates in the precision of the starting point (so float32 data
-            # trains in float32) but returns its float64 iterate, as below
-            flat = np.ascontiguousarray(flat, dtype=X.dtype)
-            self._adopt_params(network, flat)
-            return network.loss_grad(flat, X_in, T, sw, self.alpha, workspace)
-
-        iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
-        result = scipy.optimize.minimize(
-            loss_and_gradient,
-            self._flat_params(network),
-            method="L-BFGS-B",
-            jac=True,
-            options={
-                "maxfun": self.max_fun,
-                "maxiter": self.max_iter,
-                "gtol": self.tol,
-                **_get_additional_lbfgs_options_dict("iprint", iprint),
-            },
-        )
-        self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
-        self.loss_ = result.fun
-        # scikit-learn keeps scipy's float64 result, whatever the data's precision
-        final = Network(layer_units, self.activation, self.out_activation_, result.x.dtype,
-                        self.backend)
-        self._adopt_params(final, result.x)
-
-    def _validation_split(self, X, y, sample_weight):
-        # Not stratified for multilabel (nor, as in scikit-learn, ever for regression).
-        should_stratify = is_classifier(self) and self.n_outputs_ == 1
-        stratify = y if should_stratify else None
-        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
-        split = train_test_split(
-            *arrays,
-            random_state=self._random_state,
-            test_size=self.validation_fraction,
-            stratify=stratify,
-        )
-        X_train, X_val, y_train, y_val = split[:4]
-        sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
-        if is_classifier(self):
-            y_val = self._label_binarizer.inverse_transform(y_val)
-        return X_train, y_train, sw_train, X_val, y_val, sw_val
-
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
-            warnings.warn(
-                "Got `batch_size` less than 1 or larger than "
-                "sample size. It is going to be clipped"
-            )
-        return int(np.clip(self.batch_size, 1, n_samples))
-
-    def _fit_stochastic(self, X, y, sample_weight, layer_units, incremental):
-        dtype = X.dtype
-        network = Network(layer_units, self.activation, self.out_activation_, dtype,
-                          self.backend)
-        flat = self._flat_params(network)
-        self._adopt_params(network, flat)
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = OPTIMIZERS[self.solver].for_estimator(self, network.n_params,
-                                                                    dtype)
-
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
-        early_stopping = self.early_stopping
-        if early_stopping:
-            X_train, y_train, sw_train, X_val, y_val, sw_val = self._validation_split(
-                X, y, sample_weight
-            )
-        else:
-            X_train, y_train, sw_train = X, y, sample_weight
-            X_val = y_val = sw_val = None
-
-        n_samples = X_train.shape[0]
-        sample_idx = np.arange(n_samples, dtype=np.int64)
-        batch_size = self._batch_size(n_samples)
-        X_in = layer_input(X_train, dtype)
-        T = self._targets(y_train, dtype)
-        sw = None if sw_train is None else c_array(sw_train, dtype)
-        epochs = network.epochs(flat, self._optimizer, X_in, T, sw, batch_size, self.alpha,
-                                np.empty_like(flat), network.workspace(batch_size))
-
-        try:
-            self.n_iter_ = 0
-            for _ in range(self.max_iter):
-                if self.shuffle:
-                    # scikit-learn's shuffle(sample_idx) permutes an arange with
-                    # random_state.shuffle and indexes sample_idx with it; shuffling
-                    # sample_idx in place makes the same draws and the same swaps
-                    self._random_state.shuffle(sample_idx)
-                loss_sum = epochs.run(sample_idx)
-                self.n_iter_ += 1
-                self.loss_ = dtype.type(loss_sum) / n_samples
-                self.t_ += n_samples
-                self.loss_curve_.append(self.loss_)
-                if self.verbose:
-                    print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
-
-                self._update_no_improvement_count(early_stopping, X_val, y_val, sw_val)
-                self._optimizer.iteration_ends(self.t_)
-
-                if self._no_improvement_count > self.n_iter_no_change:
-                    if early_stopping:
-                        msg = (
-                            "Validation score did not improve more than "
-                            "tol=%f for %d consecutive epochs."
-                            % (self.tol, self.n_iter_no_change)
-                        )
-                    else:
-                        msg = (
-                            "Training loss did not improve more than tol=%f"
-                            " for %d consecutive epochs." % (self.tol, self.n_iter_no_change)
-                        )
-                    if self._optimizer.trigger_stopping(msg, self.verbose):
-                        break
-                    self._no_improvement_count = 0
-
-                if incremental:
-                    break
-                if self.n_iter_ == self.max_iter:
-                    warnings.warn(
-                        "Stochastic Optimizer: Maximum iterations (%d) "
-                        "reached and the optimization hasn't converged yet." % self.max_iter,
-                        ConvergenceWarning,
-                    )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
-
-        if early_stopping:
-            # the best epoch's copies become the flat buffer again, so predict needs no
-            # packing
-            self._restore(self._best)
-            self._adopt_params(network, self._flat_params(network))
-
-    def _update_no_improvement_count(self, early_stopping, X_val, y_val, sw_val):
-        if early_stopping:
-            score = self._score(X_val, y_val, sample_weight=sw_val)
-            self.validation_scores_.append(score)
-            if self.verbose:
-                print("Validation score: %f" % self.validation_scores_[-1])
-            if score < self.best_validation_score_ + self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if score > self.best_validation_score_:
-                self.best_validation_score_ = score
-                self._best = self._snapshot()
-        else:
-            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if self.loss_curve_[-1] < self.best_loss_:
-                self.best_loss_ = self.loss_curve_[-1]
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -449,7 +209,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     def _check_solver(self):
-        if self.solver not in _STOCHASTIC_SOLVERS:
+        if self.solver not in OPTIMIZERS:
             raise AttributeError(
                 "partial_fit is only available for stochastic"
                 " optimizers. %s is not stochastic." % self.solver

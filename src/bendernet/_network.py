@@ -101,8 +101,9 @@ class Network:
                         dtype=self.dtype)
 
     def predict(self, flat, X, check_finite=False):
-        """The network's output for every row of X (a LayerInput); with check_finite, None
-        if a dense X holds a NaN or an infinity."""
+        """The network's output for every row of X (validated, dense or sparse); with
+        check_finite, None if a dense X holds a NaN or an infinity."""
+        X = layer_input(X, self.dtype)
         Y = np.empty((X.n_rows, self.units[-1]), dtype=self.dtype)
         chunk = max(1, min(PREDICT_CHUNK_ROWS, X.n_rows))
         # one workspace per thread that may run chunks at once
@@ -112,16 +113,30 @@ class Network:
                                       self.activation, self.output, *X, chunk, check_finite)
         return Y if finite else None
 
-    def loss_grad(self, flat, X, T, sample_weight, l2, workspace):
-        """Loss and gradient (a new flat array) of all rows of X (a LayerInput)."""
-        G = np.empty_like(flat)
-        loss = self.kernels.loss_grad(G, workspace, flat, self.units, self.activation,
-                                      self.output, l2, *X, T, sample_weight)
-        return loss, G
+    def loss_and_gradient(self, X, y, sample_weight, l2):
+        """f(flat) = (loss, gradient as a new flat array) over all rows of X against y, with
+        X, y and the workspace made ready once, for an optimizer that calls f many times."""
+        X, T, sw = self._training_data(X, y, sample_weight)
+        workspace = self.workspace(X.n_rows)
 
-    def epochs(self, flat, optimizer, X, T, sample_weight, batch_size, l2, gradient,
-               workspace):
-        """The kernels' Epochs for one fit: run(order) is one epoch, at the optimizer's
-        hyper-parameters of the moment."""
-        return self.kernels.Epochs(self, optimizer, P=flat, G=gradient, workspace=workspace,
-                                   X=X, T=T, sw=sample_weight, l2=l2, batch_size=batch_size)
+        def evaluate(flat):
+            G = np.empty_like(flat)
+            loss = self.kernels.loss_grad(G, workspace, flat, self.units, self.activation,
+                                          self.output, l2, *X, T, sw)
+            return loss, G
+
+        return evaluate
+
+    def epochs(self, flat, optimizer, X, y, sample_weight, batch_size, l2):
+        """The kernels' Epochs for one fit of flat on X and y: run(order) is one epoch, at
+        the optimizer's hyper-parameters of the moment."""
+        X, T, sw = self._training_data(X, y, sample_weight)
+        return self.kernels.Epochs(self, optimizer, P=flat, G=np.empty_like(flat),
+                                   workspace=self.workspace(batch_size), X=X, T=T, sw=sw,
+                                   l2=l2, batch_size=batch_size)
+
+    def _training_data(self, X, y, sample_weight):
+        """X, the targets y (a classifier's as a 0/1 indicator) and the sample weights as
+        the kernels read them, in the network's precision"""
+        sw = None if sample_weight is None else c_array(sample_weight, self.dtype)
+        return layer_input(X, self.dtype), c_array(y, self.dtype), sw

@@ -1,0 +1,76 @@
+"""An estimator's parameters as one flat buffer, laid out as the C core trains them.
+
+After a fit, ``coefs_``, ``intercepts_`` (and ``prelu_alpha_``) are views into the flat
+buffer that the kernels update in place, so predict and the next partial_fit pack nothing.
+A user may assign new arrays to them: they are packed afresh when next needed.
+"""
+
+import operator
+
+import numpy as np
+
+from bendernet._codes import PRELU
+from bendernet._network import Network
+
+#: The slope every PReLU layer starts from.
+PRELU_INITIAL_SLOPE = 0.25
+
+
+class FlatParameters:
+    """The estimators' side of the flat parameter buffer (a base of BaseMultilayerPerceptron)."""
+
+    def _network(self, dtype):
+        """The fitted network's shape and activations, as the kernels see them (cached)."""
+        units = (self.coefs_[0].shape[0],) + tuple(c.shape[1] for c in self.coefs_)
+        key = (units, self.activation, self.out_activation_, np.dtype(dtype), self.backend)
+        cache = self.__dict__.setdefault("_networks", {})
+        if key not in cache:
+            cache[key] = Network(units, self.activation, self.out_activation_, dtype,
+                                 self.backend)
+        return cache[key]
+
+    def _slopes(self, network):
+        if network.activation != PRELU:
+            return None
+        slopes = getattr(self, "prelu_alpha_", None)
+        if slopes is None or len(slopes) != network.n_layers - 1:
+            slopes = np.full(network.n_layers - 1, PRELU_INITIAL_SLOPE)
+        return slopes
+
+    def _model_arrays(self, network):
+        arrays = list(self.coefs_) + list(self.intercepts_)
+        slopes = self._slopes(network)
+        return arrays if slopes is None else arrays + [slopes]
+
+    def _flat_params(self, network):
+        """The parameters as one flat buffer: the one behind coefs_ and intercepts_ while
+        they are the very views made of it, else a fresh packing of what was assigned."""
+        flat, views = getattr(self, "_flat", None), getattr(self, "_views", ())
+        if flat is not None and flat.dtype == network.dtype and flat.size == network.n_params:
+            current = self._model_arrays(network)
+            if len(current) == len(views) and all(map(operator.is_, current, views)):
+                return flat
+        return network.pack(self.coefs_, self.intercepts_, self._slopes(network))
+
+    def _adopt_params(self, network, flat):
+        """Make flat the model: coefs_, intercepts_ (and prelu_alpha_) become its views."""
+        coefs, intercepts, slopes = network.unpack(flat)
+        self.coefs_, self.intercepts_ = coefs, intercepts
+        if slopes is not None:
+            self.prelu_alpha_ = slopes
+        self._flat = flat
+        self._views = tuple(self._model_arrays(network))
+
+    def _snapshot(self):
+        """A copy of the parameters, for early stopping's best model."""
+        slopes = getattr(self, "prelu_alpha_", None)
+        return (
+            [c.copy() for c in self.coefs_],
+            [b.copy() for b in self.intercepts_],
+            None if slopes is None else slopes.copy(),
+        )
+
+    def _restore(self, snapshot):
+        self.coefs_, self.intercepts_, slopes = snapshot
+        if slopes is not None:
+            self.prelu_alpha_ = slopes
