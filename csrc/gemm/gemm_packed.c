@@ -212,9 +212,9 @@ typedef struct {
 } column_block;
 
 /* One piece C[rows, cols] of the block over the whole reduction, a KC slice at a time: its
- * B~ panels packed into the thread's own B~, so no thread reads panels another packed (on
- * two cores that traffic cost 6-8% of a product), and a last tile of fewer than MR rows of
- * A into its own A~ */
+ * B~ panels packed into the thread's own B~, so no thread reads panels another packed (that
+ * traffic between the cores cost time: csrc/TUNING.md), and a last tile of fewer than MR
+ * rows of A into its own A~ */
 static void in_place_piece(void *context, int64_t piece, int thread)
 {
     const column_block *bl = context;

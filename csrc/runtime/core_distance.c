@@ -1,16 +1,11 @@
 /* Whether a second thread pays, given how far apart the pool's cores are right now.
  *
- * A virtual machine's host may place its vCPUs on cores far apart. On the project's
- * machine (2 vCPUs) a cache line's round trip between them took 50-70 ns most of the time
- * and 320-340 ns for seconds at a time. A product split over two threads moves operands
- * and results between the cores, and in the far state two threads lost to one: fits in
- * that state (median of 1 to 11 fits each) took 948 ms on two threads and 472 ms on one (W5),
- * 684 and 361 ms (W1), 1.79 and 1.64 s (W2); when near, 437 and 477 ms, 322 and 358 ms,
- * 1.04 and 1.62 s. A lone product still gains from a second thread in that state (two
- * threads against one, far: 200x64 @ 64x100 45 and 53 us, 1024^3 11.7 and 21.8 ms), and
- * so do predict's chunks, which share nothing (100,000 rows: 25.7 ms on two, 48.7 on one,
- * as when near). So only chains of steps (pool.h), a fit's, keep to one thread while the
- * cores are far apart.
+ * A virtual machine's host may place its vCPUs on cores far apart. A product split over two
+ * threads moves operands and results between the cores, and in the far state fits on two
+ * threads lost to fits on one; a lone product still gains from a second thread there, and
+ * so do predict's chunks, which share nothing. So only chains of steps (pool.h), a fit's,
+ * keep to one thread while the cores are far apart. The figures are in csrc/TUNING.md
+ * ("FAR_ROUND_TRIP_NANOSECONDS, ...").
  *
  * The check: the caller and a pool thread bounce a cache line ROUNDS times. It runs when
  * the last one is RECHECK_NANOSECONDS old and the pool is free, costs a few microseconds

@@ -4,7 +4,8 @@
  * Why not an OpenMP parallel region: a region ends at a barrier that waits for every thread
  * of its team, even one that has not yet been given a core. With another program busy on
  * one of two cores, each of the thousands of small products in a fit waited there for a
- * time slice, and fits ran 3x to 36x slower on two threads than on one. Here the calling
+ * time slice, and fits ran several times slower on two threads than on one (csrc/TUNING.md,
+ * "GEMM_FLOPS_PER_THREAD"). Here the calling
  * thread never waits for a thread that has not started a task: tasks are claimed one at a
  * time from a shared ticket, the caller claims like anyone else, and at the end it waits
  * only for tasks already claimed. Waiting spins a while, then sleeps, which hands the core
