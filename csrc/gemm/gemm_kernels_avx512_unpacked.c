@@ -56,6 +56,11 @@ typedef __mmask8 vec_mask;
 #define tail_add _mm_add_pd
 #endif
 
+_Static_assert(LANES * (int)sizeof(real) == (int)sizeof(vec) &&
+               TAIL_LANES * (int)sizeof(real) == (int)sizeof(tail_vec),
+               "a tile is 2 zmm vectors wide (NR), its tail one xmm vector");
+_Static_assert(LANES <= 8 * (int)sizeof(vec_mask), "a mask has a bit for every lane");
+
 /* the first `count` lanes of a vector */
 static vec_mask first_lanes(int64_t count)
 {
@@ -121,7 +126,8 @@ update(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
     }
 }
 
-/* one case per row count, so each tile's sums live in registers */
+/* one case per row count, so each tile's sums live in registers: 1 to 11 and MR */
+_Static_assert(MR == 12, "EACH_ROW_COUNT has a case for every row count up to MR");
 #define EACH_ROW_COUNT(n_vectors, tail)                                                   \
     switch (rows) {                                                                       \
     case 1: update(C, c_rs, A, a_rs, a_cs, B, b_rs, cols, kc, beta, 1, n_vectors, tail); \

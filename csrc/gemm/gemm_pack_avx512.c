@@ -89,6 +89,9 @@ static inline void transpose(__m512 c[16], const __m512 r[16])
 }
 #endif
 
+_Static_assert(LANES * sizeof(real) == sizeof(vec), "LANES reals fill a zmm vector");
+_Static_assert(LANES <= 8 * sizeof(lane_mask), "a mask has a bit for every lane");
+
 int64_t BN(bn_pack_rows_avx512)(real *panel, const real *const *rows, int64_t valid,
                                 int64_t width, int64_t kc)
 {

@@ -257,6 +257,14 @@ static void loop5_column_blocks(const product *pr, const scratch *s)
     }
 }
 
+/* A~ holds min(MC, m rounded up to MR) rows: MC must be whole MR-row panels, as
+ * bn_pack_a_block pads the last panel to MR rows; and in_place_piece's MC-row blocks leave
+ * a short tile only at the end of a piece */
+_Static_assert(WHOLE_MR_PANELS(GEMM_MC), "GEMM_MC is a multiple of every kernel's MR");
+/* an NC-column block other than the last is whole NR panels: only the matrix's last panel
+ * is narrow (panel_width) or zero-padded, and B~ holds round_up(nc, NR) columns */
+_Static_assert(WHOLE_NR_PANELS(GEMM_NC), "GEMM_NC is a multiple of every kernel's NR");
+
 int BN(bn_gemm_run_packed)(const product *pr, int n_threads)
 {
     int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, kc = min64(GEMM_KC, pr->k);
