@@ -81,8 +81,11 @@ update(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
                                                : first_lanes(LANES);
     __mmask8 tail_mask = tail ? (__mmask8)first_lanes(cols - n_vectors * LANES) : 0;
     /* rows i of A addressed from every fourth, at offsets 0, a_rs, 2 a_rs, 3 a_rs: few
-     * enough registers that none of the addresses is kept in memory */
-    const real *a_quad[MR / 4] = {A, A + 4 * a_rs, A + 8 * a_rs};
+     * enough registers that none of the addresses is kept in memory. Only rows the tile
+     * has: a pointer past the end of A is undefined even if never read. */
+    const real *a_quad[(MR + 3) / 4];
+    UNROLLED for (int q = 0; q < (rows + 3) / 4; q++)
+        a_quad[q] = A + 4 * q * a_rs;
     vec sum[MR][2];
     tail_vec tail_sum[MR];
     UNROLLED for (int i = 0; i < rows; i++) {

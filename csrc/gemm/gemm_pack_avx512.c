@@ -121,8 +121,10 @@ void BN(bn_pack_columns_avx512)(real *panel, const real *first, ptrdiff_t cs,
         for (int64_t g = 0; g < width; g += LANES) {
             int64_t lanes = width - g < LANES ? width - g : LANES;
             int64_t loaded = valid - g < 0 ? 0 : valid - g < LANES ? valid - g : LANES;
-            /* masked-off lanes are neither read (no fault past the matrix) nor kept */
-            vec v = vec_maskz_loadu((lane_mask)((1u << loaded) - 1), column + g);
+            /* masked-off lanes are neither read (no fault past the matrix) nor kept; a
+             * group wholly past the matrix's rows is not even pointed at */
+            vec v = loaded > 0 ? vec_maskz_loadu((lane_mask)((1u << loaded) - 1), column + g)
+                               : vec_zero();
             vec_mask_storeu(panel + p * width + g, (lane_mask)((1u << lanes) - 1), v);
         }
     }

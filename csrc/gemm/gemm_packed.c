@@ -288,6 +288,7 @@ int BN(bn_gemm_run_packed)(const product *pr, int n_threads)
     scratch s = {buffer, b_blocks > 1 ? b_len : 0, buffer + b_blocks * b_len, a_len,
                  n_threads};
     loop5_column_blocks(pr, &s);
+    BN(bn_gemm_scratch_done)(buffer);
     return BN_OK;
 }
 

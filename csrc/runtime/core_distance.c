@@ -11,13 +11,12 @@
  * the last one is RECHECK_NANOSECONDS old and the pool is free, costs a few microseconds
  * (up to PARTNER_WAIT_NANOSECONDS while a sleeping pool thread wakes), and a check that
  * finds no partner in time (the other core busy) keeps the last answer. */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 #include "bendernet.h"
 #include "tuning.h"
+#include "clock.h"
 #include "pool.h"
 
 #define ROUNDS 16
@@ -33,13 +32,6 @@ typedef struct {
 static _Atomic int64_t checked_at;      /* when last checked, CLOCK_MONOTONIC */
 static _Atomic int far_apart;           /* what the last answer said */
 static atomic_flag checking = ATOMIC_FLAG_INIT;
-
-static int64_t now_nanoseconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Task 1 returns the ball, if it comes before the server gives up waiting for it */
 static void return_ball(rally *r)
@@ -60,22 +52,22 @@ static void return_ball(rally *r)
  * lost its core). */
 static void serve(rally *r)
 {
-    int64_t deadline = now_nanoseconds() + PARTNER_WAIT_NANOSECONDS;
-    while (atomic_load(&r->state) == WAITING && now_nanoseconds() < deadline)
+    int64_t deadline = bn_now_nanoseconds() + PARTNER_WAIT_NANOSECONDS;
+    while (atomic_load(&r->state) == WAITING && bn_now_nanoseconds() < deadline)
         continue;
     int waiting = WAITING;
     if (atomic_compare_exchange_strong(&r->state, &waiting, ABANDONED))
         return;
-    int64_t start = now_nanoseconds();
+    int64_t start = bn_now_nanoseconds();
     for (int64_t i = 0; i < ROUNDS; i++) {
         atomic_store(&r->ball, 2 * i + 1);
         for (int spins = 1; atomic_load(&r->ball) != 2 * i + 2; spins++)
-            if (spins % 64 == 0 && now_nanoseconds() > deadline) {
+            if (spins % 64 == 0 && bn_now_nanoseconds() > deadline) {
                 atomic_store(&r->state, ABANDONED);
                 return;
             }
     }
-    r->round_trip = (now_nanoseconds() - start) / ROUNDS;
+    r->round_trip = (bn_now_nanoseconds() - start) / ROUNDS;
 }
 
 static void play(void *context, int64_t task, int worker)
@@ -131,7 +123,7 @@ int bn_threads_worth_using(int wanted)
 {
     if (wanted < 2 || chain_depth == 0)
         return wanted;
-    int64_t now = now_nanoseconds();
+    int64_t now = bn_now_nanoseconds();
     if (now - atomic_load(&checked_at) > RECHECK_NANOSECONDS &&
         !atomic_flag_test_and_set(&checking)) {
         check();
@@ -147,18 +139,12 @@ int64_t bn_core_round_trip(void)
     if (bn_max_threads() < 2 || atomic_flag_test_and_set(&checking))
         return -1;
     int64_t round_trip = check();
-    atomic_store(&checked_at, now_nanoseconds());
+    atomic_store(&checked_at, bn_now_nanoseconds());
     atomic_flag_clear(&checking);
     return round_trip;
 }
 
-/* A child forked during a check must not stay locked out of checking */
-static void reset_in_child(void)
+void bn_core_distance_reset_in_child(void)
 {
     atomic_flag_clear(&checking);
-}
-
-__attribute__((constructor)) static void register_fork_handler(void)
-{
-    pthread_atfork(NULL, NULL, reset_in_child);
 }

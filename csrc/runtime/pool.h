@@ -26,4 +26,8 @@ void bn_chain_end(void);
 /* wanted; in a chain, 1 while the pool's threads run on cores far apart (core_distance.c) */
 int bn_threads_worth_using(int wanted);
 
+/* In a child forked during a check of the cores' distance, lets it check again (called by
+ * the pool's fork handler, which registers the runtime's one) */
+void bn_core_distance_reset_in_child(void);
+
 #endif
