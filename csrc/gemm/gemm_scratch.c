@@ -3,6 +3,7 @@
  * that a training loop allocates (and page-faults) nothing after its first batch; a
  * thread's scratch is freed when the thread ends. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include "real.h"
 #include "gemm_scratch.h"
@@ -27,9 +28,11 @@ static void make_scratch_key(void)
     have_scratch_key = pthread_key_create(&scratch_key, free_scratch_cache) == 0;
 }
 
-/* len reals, 64-byte aligned; NULL when out of memory */
+/* len reals, 64-byte aligned; NULL when out of memory or when the bytes overflow size_t */
 static real *aligned_reals(size_t len)
 {
+    if (len > (SIZE_MAX - 63) / sizeof(real))
+        return NULL;
     /* aligned_alloc wants a multiple of the alignment */
     return aligned_alloc(64, (len * sizeof(real) + 63) / 64 * 64);
 }
