@@ -18,24 +18,15 @@ import sys
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SYSTEMS = ["bendernet", "bendernet-numpy", "sklearn", "torch", "numpy"]
-LABELS = {"bendernet": "bendernet (C)", "bendernet-numpy": "bendernet (numpy backend)",
-          "sklearn": "scikit-learn", "torch": "PyTorch CPU", "numpy": "NumPy"}
+if __package__ in (None, ""):   # run as a script: the repository root makes `bench` importable
+    sys.path.insert(0, os.path.dirname(HERE))
+
+from bench.systems import LABELS, REPORTED as SYSTEMS  # noqa: E402
+from bench.targets import CONTENDED_TARGET, TARGETS  # noqa: E402
+
 BASELINES = [("sklearn", "vs sklearn"), ("bendernet-numpy", "vs numpy backend"),
              ("torch", "vs torch")]
 WORKLOAD_ORDER = ["W1-f64", "W1-f32", "W2", "W3", "W4-1", "W4-many", "W5", "W1-short", "kernel"]
-# (workload, what, baseline, target): bendernet (C) against the baseline's median.
-TARGETS = [
-    ("W1-f64", "fit ≥ 8× sklearn", "sklearn", 8),
-    ("W1-f32", "fit ≥ 12× sklearn", "sklearn", 12),
-    ("W2", "fit ≥ 4.5× sklearn", "sklearn", 4.5),
-    ("W2", "fit ≥ 2.5× torch", "torch", 2.5),
-    ("W3", "time per update ≥ 30× sklearn", "sklearn", 30),
-    ("W4-1", "1 row in ≤ 1/8 of sklearn's time", "sklearn", 8),
-    ("W4-many", "many rows: ≥ 5× sklearn's throughput", "sklearn", 5),
-    ("W5", "fit ≥ 6× sklearn", "sklearn", 6),
-]
-CONTENDED_TARGET = 2.0  # contended / quiet, bendernet (C)
 NOISY = 0.25  # CPUs used by other processes above which an entry is flagged
 FAR_NS = 150  # cores' round trip above which an entry is flagged (BENDERNET_FAR_ROUND_TRIP_NS)
 

@@ -10,11 +10,15 @@ import functools
 import pytest
 
 SYSTEMS = ["bendernet", "bendernet-numpy", "sklearn", "torch"]
+# every system the report shows, in its order: those above and NumPy, which the kernel
+# entries (test_kernels.py) are timed against
+REPORTED = SYSTEMS + ["numpy"]
 LABELS = {
     "bendernet": "bendernet (C)",
     "bendernet-numpy": "bendernet (numpy backend)",
     "sklearn": "scikit-learn",
     "torch": "PyTorch CPU",
+    "numpy": "NumPy",
 }
 
 # Rounds of one fit per system (pedantic mode); the NumPy backend is as slow as sklearn.

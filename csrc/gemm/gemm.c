@@ -112,7 +112,7 @@ static double product_cycles(const product *pr)
 
 /* Whether the micro-kernel reads A where it lies, unpacked: when few B panels would reuse
  * a packed copy, or when A is small with short contiguous rows or contiguous columns (see
- * gemm_blocking.h). An index must be gathered. */
+ * tuning.h). An index must be gathered. */
 static int reads_a_in_place(const product *pr)
 {
     if (pr->A.rows || pr->A.cols)

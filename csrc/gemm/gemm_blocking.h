@@ -29,5 +29,17 @@
 #define MAX_MR 12
 #define MAX_NR 32
 #define MAX_PANEL_WIDTH 32   /* the larger of MAX_MR and MAX_NR */
+_Static_assert(PORTABLE_MR <= MAX_MR && AVX2_MR <= MAX_MR && AVX512_MR <= MAX_MR,
+               "MAX_MR is at least every kernel's MR: the scratch tiles hold MR rows");
+_Static_assert(PORTABLE_NR <= MAX_NR && AVX2_NR <= MAX_NR && AVX512_NR <= MAX_NR,
+               "MAX_NR is at least every kernel's NR: the scratch tiles hold NR columns");
+_Static_assert(MAX_MR <= MAX_PANEL_WIDTH && MAX_NR <= MAX_PANEL_WIDTH,
+               "a packed panel is MR (of A) or NR (of B) wide: at most MAX_PANEL_WIDTH");
+
+/* x is a whole number of every kernel's MR, or NR: for cache blocks of whole micro-panels */
+#define WHOLE_MR_PANELS(x) \
+    ((x) % PORTABLE_MR == 0 && (x) % AVX2_MR == 0 && (x) % AVX512_MR == 0)
+#define WHOLE_NR_PANELS(x) \
+    ((x) % PORTABLE_NR == 0 && (x) % AVX2_NR == 0 && (x) % AVX512_NR == 0)
 
 #endif

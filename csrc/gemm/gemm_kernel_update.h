@@ -14,6 +14,11 @@ finished(vec out, const tile_epilogue *finish, int i, int v)
     return finish->relu ? vec_max(vec_zero(), out) : out;
 }
 
+/* The B~ panels start on 64-byte lines (gemm_scratch.c allocates them so, gemm_packed.c
+ * rounds every block to whole lines) and advance by whole vectors, LANES or 2 LANES reals a
+ * step: so the aligned loads below are aligned */
+_Static_assert(64 % sizeof(vec) == 0, "a 64-byte line holds whole vectors");
+
 /* C[MR, n_vectors*LANES] = beta*C + A[MR,kc] @ b_panel[kc, n_vectors*LANES], then the
  * epilogue if any; inlined into each caller with constant n_vectors (and strides, for
  * packed A) so that sum stays in registers */

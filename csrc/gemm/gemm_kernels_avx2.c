@@ -36,6 +36,12 @@ typedef __m256d vec;
 #define vec_max _mm256_max_pd
 #endif
 
+/* The register tile: MR x 2 vectors of sums, one row of the B panel (2 vectors) and a
+ * broadcast of A, all in the 16 ymm registers; NR is the tile's 2 vectors of LANES */
+_Static_assert(MR * 2 + 2 + 1 <= 16,
+               "the AVX2 tile's sums, B row and broadcast fit in 16 ymm registers");
+_Static_assert(LANES * (int)sizeof(real) == (int)sizeof(vec), "NR is 2 ymm vectors");
+
 #include "gemm_kernel_update.h"
 
 void BN(bn_microkernel_avx2)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,

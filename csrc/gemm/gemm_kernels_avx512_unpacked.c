@@ -56,6 +56,11 @@ typedef __mmask8 vec_mask;
 #define tail_add _mm_add_pd
 #endif
 
+_Static_assert(LANES * (int)sizeof(real) == (int)sizeof(vec) &&
+               TAIL_LANES * (int)sizeof(real) == (int)sizeof(tail_vec),
+               "a tile is 2 zmm vectors wide (NR), its tail one xmm vector");
+_Static_assert(LANES <= 8 * (int)sizeof(vec_mask), "a mask has a bit for every lane");
+
 /* the first `count` lanes of a vector */
 static vec_mask first_lanes(int64_t count)
 {
@@ -76,8 +81,11 @@ update(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
                                                : first_lanes(LANES);
     __mmask8 tail_mask = tail ? (__mmask8)first_lanes(cols - n_vectors * LANES) : 0;
     /* rows i of A addressed from every fourth, at offsets 0, a_rs, 2 a_rs, 3 a_rs: few
-     * enough registers that none of the addresses is kept in memory */
-    const real *a_quad[MR / 4] = {A, A + 4 * a_rs, A + 8 * a_rs};
+     * enough registers that none of the addresses is kept in memory. Only rows the tile
+     * has: a pointer past the end of A is undefined even if never read. */
+    const real *a_quad[(MR + 3) / 4];
+    UNROLLED for (int q = 0; q < (rows + 3) / 4; q++)
+        a_quad[q] = A + 4 * q * a_rs;
     vec sum[MR][2];
     tail_vec tail_sum[MR];
     UNROLLED for (int i = 0; i < rows; i++) {
@@ -121,7 +129,8 @@ update(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
     }
 }
 
-/* one case per row count, so each tile's sums live in registers */
+/* one case per row count, so each tile's sums live in registers: 1 to 11 and MR */
+_Static_assert(MR == 12, "EACH_ROW_COUNT has a case for every row count up to MR");
 #define EACH_ROW_COUNT(n_vectors, tail)                                                   \
     switch (rows) {                                                                       \
     case 1: update(C, c_rs, A, a_rs, a_cs, B, b_rs, cols, kc, beta, 1, n_vectors, tail); \

@@ -18,6 +18,17 @@
 
 typedef real vec __attribute__((vector_size(16)));
 
+/* The register tile: MR x 2 vectors of sums, one row of the B panel (2 vectors) and a
+ * broadcast of A, all in SSE2's 16 or NEON's 32 registers; NR is the tile's 2 vectors */
+#if defined(__aarch64__)
+_Static_assert(MR * 2 + 2 + 1 <= 32,
+               "the portable tile's sums fit in NEON's 32 registers");
+#else
+_Static_assert(MR * 2 + 2 + 1 <= 16,
+               "the portable tile's sums fit in SSE2's 16 registers");
+#endif
+_Static_assert(LANES * (int)sizeof(real) == (int)sizeof(vec), "NR is 2 16-byte vectors");
+
 static inline vec broadcast(real x)
 {
 #ifdef BN_FLOAT

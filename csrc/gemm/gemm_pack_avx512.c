@@ -89,6 +89,9 @@ static inline void transpose(__m512 c[16], const __m512 r[16])
 }
 #endif
 
+_Static_assert(LANES * sizeof(real) == sizeof(vec), "LANES reals fill a zmm vector");
+_Static_assert(LANES <= 8 * sizeof(lane_mask), "a mask has a bit for every lane");
+
 int64_t BN(bn_pack_rows_avx512)(real *panel, const real *const *rows, int64_t valid,
                                 int64_t width, int64_t kc)
 {
@@ -118,8 +121,10 @@ void BN(bn_pack_columns_avx512)(real *panel, const real *first, ptrdiff_t cs,
         for (int64_t g = 0; g < width; g += LANES) {
             int64_t lanes = width - g < LANES ? width - g : LANES;
             int64_t loaded = valid - g < 0 ? 0 : valid - g < LANES ? valid - g : LANES;
-            /* masked-off lanes are neither read (no fault past the matrix) nor kept */
-            vec v = vec_maskz_loadu((lane_mask)((1u << loaded) - 1), column + g);
+            /* masked-off lanes are neither read (no fault past the matrix) nor kept; a
+             * group wholly past the matrix's rows is not even pointed at */
+            vec v = loaded > 0 ? vec_maskz_loadu((lane_mask)((1u << loaded) - 1), column + g)
+                               : vec_zero();
             vec_mask_storeu(panel + p * width + g, (lane_mask)((1u << lanes) - 1), v);
         }
     }

@@ -212,9 +212,9 @@ typedef struct {
 } column_block;
 
 /* One piece C[rows, cols] of the block over the whole reduction, a KC slice at a time: its
- * B~ panels packed into the thread's own B~, so no thread reads panels another packed (on
- * two cores that traffic cost 6-8% of a product), and a last tile of fewer than MR rows of
- * A into its own A~ */
+ * B~ panels packed into the thread's own B~, so no thread reads panels another packed (that
+ * traffic between the cores cost time: csrc/TUNING.md), and a last tile of fewer than MR
+ * rows of A into its own A~ */
 static void in_place_piece(void *context, int64_t piece, int thread)
 {
     const column_block *bl = context;
@@ -257,6 +257,14 @@ static void loop5_column_blocks(const product *pr, const scratch *s)
     }
 }
 
+/* A~ holds min(MC, m rounded up to MR) rows: MC must be whole MR-row panels, as
+ * bn_pack_a_block pads the last panel to MR rows; and in_place_piece's MC-row blocks leave
+ * a short tile only at the end of a piece */
+_Static_assert(WHOLE_MR_PANELS(GEMM_MC), "GEMM_MC is a multiple of every kernel's MR");
+/* an NC-column block other than the last is whole NR panels: only the matrix's last panel
+ * is narrow (panel_width) or zero-padded, and B~ holds round_up(nc, NR) columns */
+_Static_assert(WHOLE_NR_PANELS(GEMM_NC), "GEMM_NC is a multiple of every kernel's NR");
+
 int BN(bn_gemm_run_packed)(const product *pr, int n_threads)
 {
     int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, kc = min64(GEMM_KC, pr->k);
@@ -280,6 +288,7 @@ int BN(bn_gemm_run_packed)(const product *pr, int n_threads)
     scratch s = {buffer, b_blocks > 1 ? b_len : 0, buffer + b_blocks * b_len, a_len,
                  n_threads};
     loop5_column_blocks(pr, &s);
+    BN(bn_gemm_scratch_done)(buffer);
     return BN_OK;
 }
 

@@ -9,10 +9,6 @@
 #include "gemm_kernels.h"
 #include "gemm_pack.h"
 
-/* Pieces of work a product makes per thread, so that a thread slowed by other programs on
- * its core hands its share to the others. */
-#define PIECES_PER_THREAD 4
-
 typedef void (*microkernel)(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs,
                             ptrdiff_t a_cs, const real *b_panel, int64_t kc, real beta,
                             const tile_epilogue *finish);

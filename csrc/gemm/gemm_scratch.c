@@ -3,6 +3,7 @@
  * that a training loop allocates (and page-faults) nothing after its first batch; a
  * thread's scratch is freed when the thread ends. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include "real.h"
 #include "gemm_scratch.h"
@@ -14,6 +15,7 @@ typedef struct {
 
 static pthread_key_t scratch_key;
 static pthread_once_t scratch_key_once = PTHREAD_ONCE_INIT;
+static int have_scratch_key;   /* 0: pthread_key_create failed, no thread keeps scratch */
 
 static void free_scratch_cache(void *cache)
 {
@@ -23,12 +25,29 @@ static void free_scratch_cache(void *cache)
 
 static void make_scratch_key(void)
 {
-    pthread_key_create(&scratch_key, free_scratch_cache);
+    have_scratch_key = pthread_key_create(&scratch_key, free_scratch_cache) == 0;
+}
+
+/* len reals, 64-byte aligned; NULL when out of memory or when the bytes overflow size_t */
+static real *aligned_reals(size_t len)
+{
+    if (len > (SIZE_MAX - 63) / sizeof(real))
+        return NULL;
+    /* aligned_alloc wants a multiple of the alignment */
+    return aligned_alloc(64, (len * sizeof(real) + 63) / 64 * 64);
+}
+
+/* Without a key (the process ran out of them) every product allocates its own scratch and
+ * bn_gemm_scratch_done frees it: slower, never wrong. */
+static int keeps_scratch(void)
+{
+    return pthread_once(&scratch_key_once, make_scratch_key) == 0 && have_scratch_key;
 }
 
 real *BN(bn_gemm_thread_scratch)(size_t len)
 {
-    pthread_once(&scratch_key_once, make_scratch_key);
+    if (!keeps_scratch())
+        return aligned_reals(len);
     scratch_cache *cache = pthread_getspecific(scratch_key);
     if (!cache) {
         cache = calloc(1, sizeof *cache);
@@ -38,11 +57,15 @@ real *BN(bn_gemm_thread_scratch)(size_t len)
         }
     }
     if (cache->len < len) {
-        /* aligned_alloc wants a multiple of the alignment */
-        size_t bytes = (len * sizeof(real) + 63) / 64 * 64;
         free(cache->data);
-        cache->data = aligned_alloc(64, bytes);
+        cache->data = aligned_reals(len);
         cache->len = cache->data ? len : 0;
     }
     return cache->data;
+}
+
+void BN(bn_gemm_scratch_done)(real *scratch)
+{
+    if (!keeps_scratch())
+        free(scratch);
 }

@@ -1,16 +1,11 @@
 /* Whether a second thread pays, given how far apart the pool's cores are right now.
  *
- * A virtual machine's host may place its vCPUs on cores far apart. On the project's
- * machine (2 vCPUs) a cache line's round trip between them took 50-70 ns most of the time
- * and 320-340 ns for seconds at a time. A product split over two threads moves operands
- * and results between the cores, and in the far state two threads lost to one: fits in
- * that state (median of 1 to 11 fits each) took 948 ms on two threads and 472 ms on one (W5),
- * 684 and 361 ms (W1), 1.79 and 1.64 s (W2); when near, 437 and 477 ms, 322 and 358 ms,
- * 1.04 and 1.62 s. A lone product still gains from a second thread in that state (two
- * threads against one, far: 200x64 @ 64x100 45 and 53 us, 1024^3 11.7 and 21.8 ms), and
- * so do predict's chunks, which share nothing (100,000 rows: 25.7 ms on two, 48.7 on one,
- * as when near). So only chains of steps (pool.h), a fit's, keep to one thread while the
- * cores are far apart.
+ * A virtual machine's host may place its vCPUs on cores far apart. A product split over two
+ * threads moves operands and results between the cores, and in the far state fits on two
+ * threads lost to fits on one; a lone product still gains from a second thread there, and
+ * so do predict's chunks, which share nothing. So only chains of steps (pool.h), a fit's,
+ * keep to one thread while the cores are far apart. The figures are in csrc/TUNING.md
+ * ("FAR_ROUND_TRIP_NANOSECONDS, ...").
  *
  * The check: the caller and a pool thread bounce a cache line ROUNDS times. It runs when
  * the last one is RECHECK_NANOSECONDS old and the pool is free, costs a few microseconds
@@ -21,14 +16,13 @@
  * inputs alone (bn_far_apart_after, bn_threads_for_product in pool.h), so that tests can
  * feed them any measurement; BENDERNET_CORE_ROUND_TRIP_NS fixes the measurement itself,
  * for tests of the whole path that must not depend on the machine's load. */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 #include "bendernet.h"
 #include "tuning.h"
+#include "clock.h"
 #include "pool.h"
 
 #define ROUNDS 16
@@ -44,13 +38,6 @@ typedef struct {
 static _Atomic int64_t checked_at;      /* when last checked, CLOCK_MONOTONIC */
 static _Atomic bool far_apart;          /* what the last answer said */
 static atomic_flag checking = ATOMIC_FLAG_INIT;
-
-static int64_t now_nanoseconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Task 1 returns the ball, if it comes before the server gives up waiting for it */
 static void return_ball(rally *r)
@@ -71,22 +58,22 @@ static void return_ball(rally *r)
  * lost its core). */
 static void serve(rally *r)
 {
-    int64_t deadline = now_nanoseconds() + PARTNER_WAIT_NANOSECONDS;
-    while (atomic_load(&r->state) == WAITING && now_nanoseconds() < deadline)
+    int64_t deadline = bn_now_nanoseconds() + PARTNER_WAIT_NANOSECONDS;
+    while (atomic_load(&r->state) == WAITING && bn_now_nanoseconds() < deadline)
         continue;
     int waiting = WAITING;
     if (atomic_compare_exchange_strong(&r->state, &waiting, ABANDONED))
         return;
-    int64_t start = now_nanoseconds();
+    int64_t start = bn_now_nanoseconds();
     for (int64_t i = 0; i < ROUNDS; i++) {
         atomic_store(&r->ball, 2 * i + 1);
         for (int spins = 1; atomic_load(&r->ball) != 2 * i + 2; spins++)
-            if (spins % 64 == 0 && now_nanoseconds() > deadline) {
+            if (spins % 64 == 0 && bn_now_nanoseconds() > deadline) {
                 atomic_store(&r->state, ABANDONED);
                 return;
             }
     }
-    r->round_trip = (now_nanoseconds() - start) / ROUNDS;
+    r->round_trip = (bn_now_nanoseconds() - start) / ROUNDS;
 }
 
 static void play(void *context, int64_t task, int worker)
@@ -175,7 +162,7 @@ void bn_chain_end(void)
  * check runs */
 static void check_if_due(void)
 {
-    int64_t now = now_nanoseconds();
+    int64_t now = bn_now_nanoseconds();
     if (now - atomic_load(&checked_at) > RECHECK_NANOSECONDS &&
         !atomic_flag_test_and_set(&checking)) {
         check();
@@ -198,18 +185,12 @@ int64_t bn_core_round_trip(void)
     if (bn_max_threads() < 2 || atomic_flag_test_and_set(&checking))
         return -1;
     int64_t round_trip = check();
-    atomic_store(&checked_at, now_nanoseconds());
+    atomic_store(&checked_at, bn_now_nanoseconds());
     atomic_flag_clear(&checking);
     return round_trip;
 }
 
-/* A child forked during a check must not stay locked out of checking */
-static void reset_in_child(void)
+void bn_core_distance_reset_in_child(void)
 {
     atomic_flag_clear(&checking);
-}
-
-__attribute__((constructor)) static void register_fork_handler(void)
-{
-    pthread_atfork(NULL, NULL, reset_in_child);
 }

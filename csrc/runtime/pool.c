@@ -4,7 +4,8 @@
  * Why not an OpenMP parallel region: a region ends at a barrier that waits for every thread
  * of its team, even one that has not yet been given a core. With another program busy on
  * one of two cores, each of the thousands of small products in a fit waited there for a
- * time slice, and fits ran 3x to 36x slower on two threads than on one. Here the calling
+ * time slice, and fits ran several times slower on two threads than on one (csrc/TUNING.md,
+ * "GEMM_FLOPS_PER_THREAD"). Here the calling
  * thread never waits for a thread that has not started a task: tasks are claimed one at a
  * time from a shared ticket, the caller claims like anyone else, and at the end it waits
  * only for tasks already claimed. Waiting spins a while, then sleeps, which hands the core
@@ -19,9 +20,9 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <time.h>
 #include "bendernet.h"
 #include "tuning.h"
+#include "clock.h"
 #include "pool.h"
 
 #ifdef _OPENMP
@@ -69,22 +70,15 @@ static struct {
     .job_done = PTHREAD_COND_INITIALIZER,
 };
 
-static int64_t now_nanoseconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Spins until done() or SPIN_NANOSECONDS have passed; true if done() */
 static bool spin_until(bool (*done)(const void *), const void *arg)
 {
-    int64_t deadline = now_nanoseconds() + SPIN_NANOSECONDS;
+    int64_t deadline = bn_now_nanoseconds() + SPIN_NANOSECONDS;
     for (int i = 1;; i++) {
         if (done(arg))
             return true;
         sched_yield();
-        if (i % 64 == 0 && now_nanoseconds() > deadline)
+        if (i % 64 == 0 && bn_now_nanoseconds() > deadline)
             return false;
     }
 }
@@ -140,18 +134,22 @@ static void *pool_thread(void *worker_index)
 }
 
 /* Starts pool threads up to `wanted` in all; returns how many there are. Pool threads block
- * every signal, so Python's handlers (Ctrl-C) keep running on the threads that call us. */
+ * every signal, so Python's handlers (Ctrl-C) keep running on the threads that call us; if
+ * they cannot, or the system refuses a thread, there are fewer (the callers do the work). */
 static int start_threads(int wanted)
 {
     sigset_t all, old;
     sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
+    if (pthread_sigmask(SIG_SETMASK, &all, &old))
+        return pool.n_threads;
     while (pool.n_threads < wanted) {
         pthread_t thread;
         pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        int failed = pthread_create(&thread, &attr, pool_thread,
+        if (pthread_attr_init(&attr))
+            break;
+        /* a thread nobody joins must be detached, or it is never freed */
+        int failed = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) ||
+                     pthread_create(&thread, &attr, pool_thread,
                                     (void *)(intptr_t)(pool.n_threads + 1));
         pthread_attr_destroy(&attr);
         if (failed)
@@ -166,6 +164,11 @@ static bool job_finished(const void *n_tasks)
 {
     return atomic_load(&pool.done) == *(const int64_t *)n_tasks;
 }
+
+/* Whether a forked child resets the pool (register_fork_handler): else a child could wait
+ * forever on a lock some thread held at the fork, so the pool starts no thread at all and
+ * every caller runs its tasks itself. */
+static bool fork_safe;
 
 /* Runs tasks [first, first + n_tasks) on the caller and up to n_workers - 1 pool threads */
 static void run_job(int64_t first, int64_t n_tasks, int n_workers, bn_task run, void *context)
@@ -190,7 +193,7 @@ bool bn_parallel_for_shared(int64_t n_tasks, int n_workers, bn_task run, void *c
 {
     if (n_workers > MAX_WORKERS)
         n_workers = MAX_WORKERS;
-    if (n_workers < 2 || n_tasks < 2 || atomic_flag_test_and_set(&pool.in_use))
+    if (n_workers < 2 || n_tasks < 2 || !fork_safe || atomic_flag_test_and_set(&pool.in_use))
         return false;
     if (start_threads(n_workers - 1) == 0) {
         atomic_flag_clear(&pool.in_use);
@@ -232,9 +235,10 @@ static void reset_in_child(void)
     atomic_store(&pool.workers_sleeping, 0);
     atomic_store(&pool.caller_sleeping, 0);
     atomic_flag_clear(&pool.in_use);
+    bn_core_distance_reset_in_child();
 }
 
 __attribute__((constructor)) static void register_fork_handler(void)
 {
-    pthread_atfork(NULL, NULL, reset_in_child);
+    fork_safe = pthread_atfork(NULL, NULL, reset_in_child) == 0;
 }

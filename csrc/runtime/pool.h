@@ -33,5 +33,8 @@ bool bn_far_apart_after(bool was_far_apart, int64_t round_trip, int64_t limit);
 /* Threads for a product that wants `wanted`: 1 in a chain while far apart, else wanted
  * (a lone product still gains from a second thread on far cores) */
 int bn_threads_for_product(int wanted, bool in_chain, bool far_apart);
+/* In a child forked during a check of the cores' distance, lets it check again (called by
+ * the pool's fork handler, which registers the runtime's one) */
+void bn_core_distance_reset_in_child(void);
 
 #endif
