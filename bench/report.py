@@ -22,11 +22,13 @@ if __package__ in (None, ""):   # run as a script: the repository root makes `be
     sys.path.insert(0, os.path.dirname(HERE))
 
 from bench.systems import LABELS, REPORTED as SYSTEMS  # noqa: E402
+from bench import widths  # noqa: E402
 from bench.targets import CONTENDED_TARGET, TARGETS  # noqa: E402
 
 BASELINES = [("sklearn", "vs sklearn"), ("bendernet-numpy", "vs numpy backend"),
              ("torch", "vs torch")]
-WORKLOAD_ORDER = ["W1-f64", "W1-f32", "W2", "W3", "W4-1", "W4-many", "W5", "W1-short", "kernel"]
+WORKLOAD_ORDER = ["W1-f64", "W1-f32", "W2", "W3", "W4-1", "W4-many", "W5", "W1-short", "kernel",
+                  "width"]
 NOISY = 0.25  # CPUs used by other processes above which an entry is flagged
 FAR_NS = 150  # cores' round trip above which an entry is flagged (BENDERNET_FAR_ROUND_TRIP_NS)
 
@@ -181,7 +183,7 @@ def kernel_table(groups):
                   "Speed-up", "Max rel. error"], rows)
 
 
-def targets_table(groups):
+def targets_table(groups, width_groups):
     by_workload = {}
     for entries in groups.values():
         first = next(iter(entries.values()))
@@ -202,6 +204,8 @@ def targets_table(groups):
                          f"{slowdown:.3g}× quiet's time",
                          "met" if slowdown <= CONTENDED_TARGET else "**not met**",
                          noisy(quiet)])
+    width_entries = [entry for entries in width_groups.values() for entry in entries.values()]
+    rows += [row + [noisy(*width_entries)] for row in widths.target_rows(width_groups)]
     return table(["Workload", "Target", "bendernet (C) measured", "Status",
                   "Idle machine?"], rows)
 
@@ -244,6 +248,7 @@ probe got no answer, another library's threads holding the second core."""
 
 
 def write_markdown(run, groups, path):
+    width_groups, groups = widths.split(groups)
     fits = {name: entries for name, entries in groups.items()
             if not any(isinstance(key, tuple) for key in entries)
             and "numpy" not in entries}
@@ -251,13 +256,14 @@ def write_markdown(run, groups, path):
                  if any(isinstance(key, tuple) for key in entries)}
     kernels = {name: entries for name, entries in groups.items() if "numpy" in entries}
     parts = ["# bendernet benchmark results", "", machine_section(run), "", METHOD, "",
-             "## Targets", "", targets_table(groups), ""]
+             "## Targets", "", targets_table(groups, width_groups), ""]
     for name, entries in fits.items():
         parts += [f"## {name}", "", workload_table(entries), ""]
     for name, entries in contended.items():
         parts += [f"## {name}", "", contended_table(entries), ""]
     if kernels:
         parts += ["## Kernels (bendernet.ops against NumPy)", "", kernel_table(kernels), ""]
+    parts += widths.section(width_groups, table)
     parts += ["![speed-ups](speedups.png)", ""]
     text = "\n".join(parts)
     with open(path, "w") as out:
@@ -276,6 +282,7 @@ def write_chart(groups, path):
     except ImportError:
         print("matplotlib not installed: no chart (pip install bendernet[bench])")
         return
+    groups = widths.split(groups)[1]
     workloads = [(entries[next(iter(entries))]["workload"], entries)
                  for entries in groups.values() if "bendernet" in entries and "numpy" not in entries]
     kernels = [(name.removeprefix("kernel "), entries) for name, entries in groups.items()

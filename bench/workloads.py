@@ -110,9 +110,20 @@ def synthetic_regression():
     return X[:n], y[:n], X[n:], y[n:]
 
 
+WIDTH_ROWS = smoke_or(20_000, 1_000)
+
+
+@functools.lru_cache(maxsize=None)
+def synthetic_classes_head():
+    """The first WIDTH_ROWS rows of W2's data (``synthetic_classes``), the same held-out set."""
+    X, y, X_eval, y_eval = synthetic_classes()
+    return X[:WIDTH_ROWS], y[:WIDTH_ROWS], X_eval, y_eval
+
+
 DATA = {
     "digits": digits,
     "synthetic_classes": synthetic_classes,
+    "synthetic_classes_head": synthetic_classes_head,
     "xor": xor,
     "synthetic_regression": synthetic_regression,
 }
@@ -164,3 +175,49 @@ LAYERS = [
     ("W2 layer 2", 128, 256, 128, np.float32),
     ("W2 layer 3", 128, 128, 10, np.float32),
 ]
+
+
+# ---- the width cliff (issue 19) -------------------------------------------------------------
+# Layers of 1024 or 2048 units (rows of W 4 or 8 KiB apart in float32, 512 units in float64)
+# once trained at a third of the speed of their neighbours. Each power of two is timed beside
+# its neighbour 8 units narrower, in the two forward products of a network: a first layer
+# (batch x 784 @ 784 x h) and a hidden one (batch x h @ h x h), both precisions. A smoke run
+# keeps one width and one batch.
+WIDTHS = smoke_or([512, 1024, 2048], [512])
+WIDTH_BATCHES = smoke_or([128, 256], [128])
+WIDTH_NEIGHBOUR = 8
+
+
+def width_products():
+    """(width, power of two, layer, m, k, n, dtype) of every product the cliff bench times."""
+    products = []
+    for dtype in (np.float32, np.float64):
+        for batch in WIDTH_BATCHES:
+            for power in WIDTHS:
+                for width in (power - WIDTH_NEIGHBOUR, power):
+                    products.append((width, power, "input", batch, 784, width, dtype))
+                    products.append((width, power, "hidden", batch, width, width, dtype))
+    return products
+
+
+def width_fit(hidden, dtype):
+    name = np.dtype(dtype).name
+    return Workload(f"width-{hidden}-{name}", f"width fit {name}, ({hidden},), batch 256, "
+                    f"{WIDTH_ROWS}x784 of W2's data, 1 epoch", "classify",
+                    "synthetic_classes_head", dtype, (hidden,), 1, 256)
+
+
+# (1024,) beside its neighbour (1000,), batch 256: the fit the cliff was first seen in
+WIDTH_FITS = [width_fit(hidden, dtype) for dtype in (np.float32, np.float64)
+              for hidden in (1000, 1024)]
+
+
+def fit_flops(workload):
+    """Floating-point operations of one epoch's products: per layer and row 2 n_in n_out for
+    the forward product, as many for the weights' gradient and, past the first layer, for
+    the input's gradient (the products only, as the kernel entries count)."""
+    X, y = workload.arrays()[:2]
+    sizes = [X.shape[1], *workload.hidden, len(np.unique(y))]
+    layers = list(zip(sizes, sizes[1:]))
+    return workload.epochs * sum(2 * len(X) * a * b * (2 if i == 0 else 3)
+                                 for i, (a, b) in enumerate(layers))

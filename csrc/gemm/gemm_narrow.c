@@ -27,11 +27,7 @@ static void unpacked_tile(const product *pr, int64_t i0, int64_t rows, int64_t j
         }
         real tile[MAX_MR * MAX_NR];
         pr->kernel.run_unpacked(tile, cols, a, A->rs, A->cs, b, Bt->cs, rows, cols, kc, 0);
-        for (int64_t i = 0; i < rows; i++)
-            for (int64_t j = 0; j < cols; j++) {
-                real *cij = c + i * pr->c_rs + j * pr->c_cs;
-                *cij = beta == 0 ? tile[i * cols + j] : beta * *cij + tile[i * cols + j];
-            }
+        store_tile(pr, c, tile, cols, rows, cols, beta);
     }
     if (pr->finish)
         finish_tile(pr, i0, rows, j0, cols);

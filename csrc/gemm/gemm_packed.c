@@ -74,11 +74,7 @@ static void update_tile(const product *pr, const real *A, ptrdiff_t a_rs, ptrdif
     } else {
         _Alignas(64) real tile[MAX_MR * MAX_NR];
         run(tile, width, A, a_rs, a_cs, b_panel, kc, 0, NULL);
-        for (int64_t i = 0; i < rows; i++)
-            for (int64_t j = 0; j < cols; j++) {
-                real *cij = c + i * pr->c_rs + j * pr->c_cs;
-                *cij = beta == 0 ? tile[i * width + j] : beta * *cij + tile[i * width + j];
-            }
+        store_tile(pr, c, tile, width, rows, cols, beta);
     }
     if (last && pr->finish)
         finish_tile(pr, i0, rows, j0, cols);

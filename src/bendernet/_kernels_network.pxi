@@ -70,6 +70,7 @@ cdef class Epochs:
     hyper-parameters, buffers and counters as attributes named as in OPTIMIZER_FIELDS."""
     cdef object arrays          # holds every bound buffer alive
     cdef object optimizer
+    cdef tuple hyper_slots      # the optimizer's hyper-parameters: (name, offset in bn_hyper)
     cdef bn_net net
     cdef bn_optimizer_f32 opt_f32
     cdef bn_optimizer_f64 opt_f64
@@ -87,6 +88,7 @@ cdef class Epochs:
                  int64_t batch_size):
         cdef int code = optimizer_code(optimizer)
         self.optimizer = optimizer
+        self.hyper_slots = hyper_slots(code)
         self.batch_size = batch_size
         self.single = single_precision(P.dtype)
         if self.single:
@@ -111,9 +113,9 @@ cdef class Epochs:
         cdef double loss_sum = 0
         cdef int status
         if self.single:
-            bind_hyper(&self.opt_f32.hyper, self.opt_f32.solver, self.optimizer)
+            bind_hyper(&self.opt_f32.hyper, self.hyper_slots, self.optimizer)
         else:
-            bind_hyper(&self.opt_f64.hyper, self.opt_f64.solver, self.optimizer)
+            bind_hyper(&self.opt_f64.hyper, self.hyper_slots, self.optimizer)
         with nogil:
             if self.single:
                 status = bn_train_epoch_f32(&loss_sum, <float *>self.P, <float *>self.G,

@@ -35,14 +35,24 @@ cdef int optimizer_code(object optimizer) except -1:
     return OPTIMIZER_NAMES.index(name)
 
 
-cdef int bind_hyper(bn_hyper *hyper, int code, object optimizer) except -1:
-    """hyper's fields = the optimizer's attributes of the same names, as they are now"""
+cdef tuple hyper_slots(int code):
+    """(name, offset in bn_hyper) of each hyper-parameter of optimizer `code`, read from the
+    C core's list once per fit rather than each epoch"""
     cdef const bn_field *field = bn_optimizer_fields(code)
+    slots = []
     while field.name != NULL:
         if field.kind == BN_FIELD_HYPER:
-            value = getattr(optimizer, field.name.decode())
-            (<double *>(<char *>hyper + field.offset))[0] = value
+            slots.append((field.name.decode(), field.offset))
         field += 1
+    return tuple(slots)
+
+
+cdef int bind_hyper(bn_hyper *hyper, tuple slots, object optimizer) except -1:
+    """hyper's fields (hyper_slots) = the optimizer's attributes of the same names, as they
+    are now"""
+    cdef Py_ssize_t offset
+    for name, offset in slots:
+        (<double *>(<char *>hyper + offset))[0] = getattr(optimizer, name)
     return 0
 
 
@@ -90,13 +100,13 @@ def optimizer_step(floating[::1] P, const floating[::1] G, optimizer):
     cdef int status
     if floating is float:
         single.solver = code
-        bind_hyper(&single.hyper, code, optimizer)
+        bind_hyper(&single.hyper, hyper_slots(code), optimizer)
         arrays = bind_state(&single.state, code, optimizer, True, P.shape[0])
         with nogil:
             status = bn_optimizer_step_f32(&P[0], &G[0], P.shape[0], &single)
     else:
         double_.solver = code
-        bind_hyper(&double_.hyper, code, optimizer)
+        bind_hyper(&double_.hyper, hyper_slots(code), optimizer)
         arrays = bind_state(&double_.state, code, optimizer, False, P.shape[0])
         with nogil:
             status = bn_optimizer_step_f64(&P[0], &G[0], P.shape[0], &double_)

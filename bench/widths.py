@@ -1,0 +1,117 @@
+"""The width cliff's part of the report (issue 19): each power-of-two width against its
+neighbour 8 narrower and against NumPy, and the (1024,) fit against the (1000,) one.
+
+Targets: ``ops.matmul`` at least 0.95× NumPy's GFLOP/s at every width, and within 10% of
+its neighbour's; the (1024,) fit at least 0.9× the (1000,) fit's GFLOP/s, both precisions.
+"""
+
+VS_NUMPY = 0.95
+VS_NEIGHBOUR = 0.9
+FIT_VS_NEIGHBOUR = 0.9
+
+
+def split(groups):
+    """(width groups, the other groups), each in the order given"""
+    def is_width(entries):
+        return next(iter(entries.values()))["workload"].startswith("width")
+    return ({name: entries for name, entries in groups.items() if is_width(entries)},
+            {name: entries for name, entries in groups.items() if not is_width(entries)})
+
+
+def _products(groups):
+    """{(dtype, batch, layer, width): {system: GFLOP/s}} of the product entries"""
+    products = {}
+    for entries in groups.values():
+        for system, entry in entries.items():
+            if "layer" in entry and "gflops" in entry:
+                key = (entry["dtype"], entry["batch"], entry["layer"], entry["width"])
+                products.setdefault(key, {"power": entry["power"]})[system] = entry["gflops"]
+    return products
+
+
+def _fits(groups):
+    """{(dtype, hidden): GFLOP/s} of the fit entries"""
+    return {(entry["dtype"], entry["hidden"]): entry["gflops"]
+            for entries in groups.values() for entry in entries.values()
+            if "hidden" in entry and "gflops" in entry}
+
+
+def _status(value, target):
+    return "met" if value >= target else "**not met**"
+
+
+def product_rows(groups):
+    """One row per power-of-two width: the neighbour's and its own GFLOP/s, and the ratios"""
+    products, rows = _products(groups), []
+    order = sorted(products.items(), key=lambda item: (item[0][0], item[0][1],
+                                                       item[0][2] != "input", item[0][3]))
+    for (dtype, batch, layer, width), rates in order:
+        if width != rates["power"]:
+            continue
+        neighbour = products.get((dtype, batch, layer, width - 8), {})
+        mine, numpy = rates.get("bendernet"), rates.get("numpy")
+        if not (mine and numpy and neighbour.get("bendernet") and neighbour.get("numpy")):
+            continue
+        k = 784 if layer == "input" else width
+        rows.append([dtype, f"{batch}x{k} · {k}x{width}", f"{neighbour['bendernet']:.3g}",
+                     f"{mine:.3g}", f"{mine / neighbour['bendernet']:.2f}×",
+                     f"{neighbour['bendernet'] / neighbour['numpy']:.2f}×",
+                     f"{mine / numpy:.2f}×"])
+    return rows
+
+
+def worst(groups):
+    """(lowest bendernet/NumPy ratio over all widths, lowest power-of-two/neighbour ratio),
+    None where there is nothing to compare"""
+    products = _products(groups)
+    vs_numpy = [rates["bendernet"] / rates["numpy"] for rates in products.values()
+                if rates.get("bendernet") and rates.get("numpy")]
+    vs_neighbour = [rates["bendernet"] / products[(dtype, batch, layer, width - 8)]["bendernet"]
+                    for (dtype, batch, layer, width), rates in products.items()
+                    if width == rates["power"] and rates.get("bendernet")
+                    and products.get((dtype, batch, layer, width - 8), {}).get("bendernet")]
+    return min(vs_numpy, default=None), min(vs_neighbour, default=None)
+
+
+def fit_rows(groups):
+    fits, rows = _fits(groups), []
+    for dtype in sorted({dtype for dtype, _ in fits}):
+        narrow, wide = fits.get((dtype, 1000)), fits.get((dtype, 1024))
+        if narrow and wide:
+            rows.append([dtype, f"{narrow:.3g}", f"{wide:.3g}", f"{wide / narrow:.2f}×",
+                         _status(wide / narrow, FIT_VS_NEIGHBOUR)])
+    return rows
+
+
+def target_rows(groups):
+    """Rows for the report's targets table: [workload, target, measured, status]"""
+    rows = []
+    vs_numpy, vs_neighbour = worst(groups)
+    if vs_numpy is not None:
+        rows.append(["width products", f"ops.matmul ≥ {VS_NUMPY:g}× NumPy at every width",
+                     f"lowest {vs_numpy:.2f}×", _status(vs_numpy, VS_NUMPY)])
+    if vs_neighbour is not None:
+        rows.append(["width products", "powers of two ≥ 0.9× their neighbour (h − 8)",
+                     f"lowest {vs_neighbour:.2f}×", _status(vs_neighbour, VS_NEIGHBOUR)])
+    for dtype, _, _, ratio, status in fit_rows(groups):
+        rows.append([f"width fit {dtype}", f"(1024,) ≥ {FIT_VS_NEIGHBOUR:g}× (1000,) GFLOP/s, "
+                     "batch 256", ratio, status])
+    return rows
+
+
+def section(groups, table):
+    """The report's width section, tables made by ``table(header, rows)``"""
+    parts = ["## Width cliff: powers of two against their neighbours (issue 19)", "",
+             "Forward products `ops.matmul` (GFLOP/s, 2·m·k·n per product) at widths of 512, "
+             "1024 and 2048 beside 8 fewer, and one-epoch fits of (1000,) and (1024,) "
+             "(GFLOP/s of the epoch's products). Each power of two should keep its "
+             f"neighbour's pace (≥ {VS_NEIGHBOUR:g}×) and NumPy's (≥ {VS_NUMPY:g}×).", ""]
+    rows = product_rows(groups)
+    if rows:
+        parts += [table(["dtype", "product (h)", "h − 8 GFLOP/s", "h GFLOP/s",
+                         "h / (h − 8)", "h − 8 vs NumPy", "h vs NumPy"], rows), ""]
+    rows = fit_rows(groups)
+    if rows:
+        parts += [table(["dtype", "(1000,) GFLOP/s", "(1024,) GFLOP/s", "ratio", "status"],
+                        rows), ""]
+    return parts
