@@ -13,8 +13,12 @@ static int64_t count_add(int64_t a, int64_t b)
     return a < 0 || b < 0 || a > INT64_MAX - b ? -1 : a + b;
 }
 
+/* Factors that fit 31 bits, as every real layer's do, multiply without the division's
+ * check: the counts are taken every training step (issue 13) */
 static int64_t count_mul(int64_t a, int64_t b)
 {
+    if (a >= 0 && b >= 0 && a <= INT32_MAX && b <= INT32_MAX)
+        return a * b;
     return a < 0 || b < 0 || (b > 0 && a > INT64_MAX / b) ? -1 : a * b;
 }
 

@@ -87,7 +87,8 @@ int BN(bn_network_backward)(const layout *views, const bn_net *net, const bn_row
 /* finish_gradients.c: G[N] = (G + l2 * W) / weight_sum over weights, G / weight_sum over
  * biases; returns sum(W^2) */
 double BN(bn_finish_gradients)(real *G, const real *P, const bn_net *net, double weight_sum);
-/* loss_grad.c: bn_loss_grad outside a chain, for a caller that already is one (the epoch) */
+/* loss_grad.c: bn_loss_grad outside a chain, for a caller that already is one (the epoch)
+ * and has checked net (bn_net_valid), once rather than every batch */
 int BN(bn_loss_grad_step)(double *loss, real *G, real *workspace, const real *P,
                           const bn_net *net, const bn_rows *X, const real *T, const real *sw,
                           const int64_t *rows, int64_t m);
