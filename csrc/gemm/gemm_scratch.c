@@ -64,8 +64,11 @@ real *BN(bn_gemm_thread_scratch)(size_t len)
     return cache->data;
 }
 
+/* The caller's bn_gemm_thread_scratch ran pthread_once on this thread, so have_scratch_key
+ * is settled and visible here: read as is, not through pthread_once again, a call into libc
+ * that every packed product of a tiny network's step would pay twice (issue 13) */
 void BN(bn_gemm_scratch_done)(real *scratch)
 {
-    if (!keeps_scratch())
+    if (!have_scratch_key)
         free(scratch);
 }

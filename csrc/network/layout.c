@@ -1,5 +1,6 @@
-/* The network's counts and the views of its flat buffers: P (and G, which shares its
- * layout) holds W_0..W_{L-1}, then b_0..b_{L-1}, then PReLU's slopes. */
+/* The network's counts, which fix the layout of its flat buffers (viewed in layout.h):
+ * P (and G, which shares its layout) holds W_0..W_{L-1}, then b_0..b_{L-1}, then PReLU's
+ * slopes. */
 #include "bendernet.h"
 #include "real.h"
 #include "network/layout.h"
@@ -12,8 +13,12 @@ static int64_t count_add(int64_t a, int64_t b)
     return a < 0 || b < 0 || a > INT64_MAX - b ? -1 : a + b;
 }
 
+/* Factors that fit 31 bits, as every real layer's do, multiply without the division's
+ * check: the counts are taken every training step (issue 13) */
 static int64_t count_mul(int64_t a, int64_t b)
 {
+    if (a >= 0 && b >= 0 && a <= INT32_MAX && b <= INT32_MAX)
+        return a * b;
     return a < 0 || b < 0 || (b > 0 && a > INT64_MAX / b) ? -1 : a * b;
 }
 
@@ -75,47 +80,4 @@ int BN(bn_workspace_len)(int64_t *len, const bn_net *net, int64_t m)
         return BN_EINVAL;
     *len = needed;
     return BN_OK;
-}
-
-void BN(bn_lay_out)(layout *views, const bn_net *net, const real *P, real *G,
-                    real *workspace, int64_t m)
-{
-    int64_t L = net->n_layers, offset = 0;
-    for (int64_t l = 0; l < L; l++) {
-        views->W[l] = P + offset;
-        views->dW[l] = G ? G + offset : NULL;
-        offset += net->units[l] * net->units[l + 1];
-    }
-    for (int64_t l = 0; l < L; l++) {
-        views->b[l] = P + offset;
-        views->db[l] = G ? G + offset : NULL;
-        offset += net->units[l + 1];
-    }
-    views->slope = has_slopes(net) ? P + offset : NULL;
-    views->dslope = has_slopes(net) && G ? G + offset : NULL;
-
-    real *next = workspace;
-    for (int64_t l = 0; l < L; l++) {
-        int64_t size = m * net->units[l + 1];
-        views->U[l] = next;
-        views->D[l] = next + size;
-        views->V[l] = has_slopes(net) ? next + 2 * size : NULL;
-        next += size * (has_slopes(net) ? 3 : 2);
-    }
-}
-
-bn_rows BN(bn_layer_input)(const layout *views, const bn_net *net, const bn_rows *X,
-                           int64_t l, int64_t m)
-{
-    if (l == 0)
-        return *X;
-    bn_rows hidden = {views->U[l - 1], net->units[l], NULL, NULL, m, net->units[l]};
-    return hidden;
-}
-
-real BN(bn_hidden_alpha)(const layout *views, const bn_net *net, int64_t l)
-{
-    if (views->slope)
-        return views->slope[l];
-    return net->activation == BN_ELU ? 1 : 0;
 }

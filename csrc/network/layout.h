@@ -1,6 +1,6 @@
-/* The network's shape, counts and views (layout.c), and its steps (forward.c, backward.c,
- * finish_gradients.c, loss_grad.c) for the other files of the network. Internal; include
- * after real.h.
+/* The network's shape and counts (layout.c), its views (here, inline), and its steps
+ * (forward.c, backward.c, finish_gradients.c, loss_grad.c) for the other files of the
+ * network. Internal; include after real.h.
  *
  * Layer l (0 <= l < L) maps units[l] inputs to units[l+1] outputs. For a batch of m rows
  * the workspace holds, per layer, its output U_l[m, units[l+1]], the gradient D_l at its
@@ -25,14 +25,55 @@ int BN(bn_net_valid)(const bn_net *net);
 int64_t BN(bn_weight_count)(const bn_net *net);
 /* sum over l >= 1 of units[l]: the biases, after the weights in P */
 int64_t BN(bn_unit_count)(const bn_net *net);
+/* The helpers below run per layer of every batch: inline, so that a tiny network's step
+ * is not a chain of calls between files (each through the PLT). */
+
 /* Points views at P's W_l, b_l and slopes, G's (G may be NULL) and a workspace of m rows */
-void BN(bn_lay_out)(layout *views, const bn_net *net, const real *P, real *G,
-                    real *workspace, int64_t m);
+static inline void BN(bn_lay_out)(layout *views, const bn_net *net, const real *P, real *G,
+                                  real *workspace, int64_t m)
+{
+    int64_t L = net->n_layers, offset = 0;
+    int has_slopes = net->activation == BN_PRELU;
+    for (int64_t l = 0; l < L; l++) {
+        views->W[l] = P + offset;
+        views->dW[l] = G ? G + offset : NULL;
+        offset += net->units[l] * net->units[l + 1];
+    }
+    for (int64_t l = 0; l < L; l++) {
+        views->b[l] = P + offset;
+        views->db[l] = G ? G + offset : NULL;
+        offset += net->units[l + 1];
+    }
+    views->slope = has_slopes ? P + offset : NULL;
+    views->dslope = has_slopes && G ? G + offset : NULL;
+
+    real *next = workspace;
+    for (int64_t l = 0; l < L; l++) {
+        int64_t size = m * net->units[l + 1];
+        views->U[l] = next;
+        views->D[l] = next + size;
+        views->V[l] = has_slopes ? next + 2 * size : NULL;
+        next += size * (has_slopes ? 3 : 2);
+    }
+}
+
 /* the input of layer l: X itself (rows picked by the batch) or U_{l-1}[m, units[l]] */
-bn_rows BN(bn_layer_input)(const layout *views, const bn_net *net, const bn_rows *X,
-                           int64_t l, int64_t m);
+static inline bn_rows BN(bn_layer_input)(const layout *views, const bn_net *net,
+                                         const bn_rows *X, int64_t l, int64_t m)
+{
+    if (l == 0)
+        return *X;
+    bn_rows hidden = {views->U[l - 1], net->units[l], NULL, NULL, m, net->units[l]};
+    return hidden;
+}
+
 /* the alpha of hidden layer l: PReLU's learned slope, ELU's scale (fixed at 1) */
-real BN(bn_hidden_alpha)(const layout *views, const bn_net *net, int64_t l);
+static inline real BN(bn_hidden_alpha)(const layout *views, const bn_net *net, int64_t l)
+{
+    if (views->slope)
+        return views->slope[l];
+    return net->activation == BN_ELU ? 1 : 0;
+}
 
 /* ---- the steps of a training step, in order ------------------------------------------- */
 
@@ -46,7 +87,8 @@ int BN(bn_network_backward)(const layout *views, const bn_net *net, const bn_row
 /* finish_gradients.c: G[N] = (G + l2 * W) / weight_sum over weights, G / weight_sum over
  * biases; returns sum(W^2) */
 double BN(bn_finish_gradients)(real *G, const real *P, const bn_net *net, double weight_sum);
-/* loss_grad.c: bn_loss_grad outside a chain, for a caller that already is one (the epoch) */
+/* loss_grad.c: bn_loss_grad outside a chain, for a caller that already is one (the epoch)
+ * and has checked net (bn_net_valid), once rather than every batch */
 int BN(bn_loss_grad_step)(double *loss, real *G, real *workspace, const real *P,
                           const bn_net *net, const bn_rows *X, const real *T, const real *sw,
                           const int64_t *rows, int64_t m);

@@ -10,7 +10,7 @@ int BN(bn_loss_grad_step)(double *loss, real *G, real *workspace, const real *P,
                           const bn_net *net, const bn_rows *X, const real *T, const real *sw,
                           const int64_t *rows, int64_t m)
 {
-    if (!BN(bn_net_valid)(net) || m < 1 || X->n_cols != net->units[0])
+    if (m < 1 || X->n_cols != net->units[0])
         return BN_EINVAL;
     layout views;
     BN(bn_lay_out)(&views, net, P, G, workspace, m);
@@ -38,6 +38,8 @@ int BN(bn_loss_grad)(double *loss, real *G, real *workspace, const real *P,
                      const bn_net *net, const bn_rows *X, const real *T, const real *sw,
                      const int64_t *rows, int64_t m)
 {
+    if (!BN(bn_net_valid)(net))
+        return BN_EINVAL;
     bn_chain_begin();
     int status = BN(bn_loss_grad_step)(loss, G, workspace, P, net, X, T, sw, rows, m);
     bn_chain_end();

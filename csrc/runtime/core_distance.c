@@ -174,8 +174,13 @@ static void check_if_due(void)
 
 int bn_threads_worth_using(int wanted)
 {
+    /* One thread needs no decision, nor the chain's depth: every product of a tiny
+     * network's step comes here, and a thread-local read in a shared library is a call
+     * (__tls_get_addr), about 5 ns a product (issue 13: W3's step, 4 products) */
+    if (wanted < 2)
+        return wanted;
     bool in_chain = chain_depth > 0;
-    if (wanted >= 2 && in_chain)    /* only there can the distance change the answer */
+    if (in_chain)    /* only there can the distance change the answer */
         check_if_due();
     return bn_threads_for_product(wanted, in_chain, atomic_load(&far_apart));
 }

@@ -209,7 +209,10 @@ bool bn_parallel_for_shared(int64_t n_tasks, int n_workers, bn_task run, void *c
 
 void bn_parallel_for(int64_t n_tasks, int n_workers, bn_task run, void *context)
 {
-    if (bn_parallel_for_shared(n_tasks, n_workers, run, context))
+    /* one worker or one task: run here without the call (a tiny network's step asks for
+     * a few such jobs every batch) */
+    if (n_workers >= 2 && n_tasks >= 2 &&
+        bn_parallel_for_shared(n_tasks, n_workers, run, context))
         return;
     for (int64_t t = 0; t < n_tasks; t++)
         run(context, t, 0);
