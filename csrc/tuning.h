@@ -29,6 +29,14 @@
 #define GEMM_A_IN_PLACE_ROW_BYTES 4096
 #define GEMM_A_IN_PLACE_BYTES (512 * 1024)
 
+/* What packing an operand of more than GEMM_PACK_RUN_MIN_BYTES (one that streams from
+ * memory) costs for each run of a contiguous column it reads, beyond the copy, in the
+ * plan's cycles (one a vector multiply-add): the line no prefetcher fetched yet. Short runs
+ * (A~ takes MC rows of a column) make a plan that packs the weights as A dearer.
+ * TUNING.md: "GEMM_PACK_RUN_CYCLES, GEMM_PACK_RUN_MIN_BYTES". */
+#define GEMM_PACK_RUN_CYCLES 200
+#define GEMM_PACK_RUN_MIN_BYTES (512 * 1024)
+
 /* ---- the matrix product's threads (gemm/, network/dense.c) -------------------------------
  * FLOPs (2 m n k) a product needs per thread it uses: a second thread pays from 1 MFLOP.
  * TUNING.md: "GEMM_FLOPS_PER_THREAD". */

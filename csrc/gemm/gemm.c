@@ -63,23 +63,29 @@ static int run(const product *pr)
     return BN(bn_gemm_run_packed)(pr, n_threads);
 }
 
-/* Rough cost of packing one element of M: a straight copy when the panel's rows lie next
- * to one another in memory, else a transposing copy of about a cycle an element */
-static double copy_cost(const gemm_operand *M)
+/* Rough cost of packing one element of M, `elements` in all: a transposing copy of about a
+ * cycle an element, or, when the panel's rows lie next to one another in memory, a straight
+ * copy, plus for an M too large to stay in cache a cost for each run of a column it reads,
+ * `run` elements long (see tuning.h) */
+static double copy_cost(const gemm_operand *M, double elements, int64_t run)
 {
-    return !M->rows && llabs((long long)M->rs) < llabs((long long)M->cs) ? 0.125 : 1;
+    if (M->rows || llabs((long long)M->rs) >= llabs((long long)M->cs))
+        return 1;
+    int streams = elements * sizeof(real) > GEMM_PACK_RUN_MIN_BYTES;
+    return 0.125 + (streams ? GEMM_PACK_RUN_CYCLES / (double)run : 0);
 }
 
 /* Rough cycles of a product run as pr says: one per vector multiply-add over the padded
- * tiles, plus packing, plus writing C through the scratch tile when its rows are strided */
+ * tiles, plus packing, plus writing C through the scratch tile when its rows are strided.
+ * A~ takes MC rows of each column at a time, B~ a whole NC-column block. */
 static double estimated_cycles(const product *pr)
 {
     int64_t nr = pr->kernel.nr, last = pr->n % nr;
     int64_t padded_n = pr->n - last + (last == 0 ? 0 : last <= nr / 2 ? nr / 2 : nr);
     double m = (double)pr->m, n = (double)pr->n, k = (double)pr->k;
     double multiply_adds = (double)round_up(pr->m, pr->kernel.mr) * padded_n * k / (nr / 2);
-    double pack_a = pr->a_in_place ? 0 : m * k * copy_cost(&pr->A);
-    double pack_b = n * k * copy_cost(&pr->Bt);
+    double pack_a = pr->a_in_place ? 0 : m * k * copy_cost(&pr->A, m * k, min64(pr->m, GEMM_MC));
+    double pack_b = n * k * copy_cost(&pr->Bt, n * k, min64(pr->n, GEMM_NC));
     return multiply_adds + pack_a + pack_b + (pr->c_cs == 1 ? 0 : m * n);
 }
 

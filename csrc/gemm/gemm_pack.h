@@ -31,7 +31,9 @@ void BN(bn_pack_columns_avx512)(real *panel, const real *first, ptrdiff_t cs,
                                 int64_t width, int64_t kc);
 #endif
 
-/* block[mc/MR panels][kc, MR] = A[i0 : i0+mc, p0 : p0+kc] as consecutive MR-row panels, the
- * last one zero-padded to MR rows */
-void BN(bn_pack_a_block)(real *block, const gemm_operand *A, int64_t i0, int64_t mc,
-                         int64_t mr, int64_t p0, int64_t kc);
+/* M[i0 : i0+rows, p0 : p0+kc] as consecutive panels of bn_pack_panel, panel j (rows
+ * i0 + j * width on) at panels + j * width * kc: each width wide, the last last_width wide
+ * (at least the rows it holds), zero-padded. An A~ block is MR-row panels (last_width MR);
+ * a B~ block NR-column panels of B^T, the matrix's last perhaps NR/2. */
+void BN(bn_pack_panels)(real *panels, const gemm_operand *M, int64_t i0, int64_t rows,
+                        int64_t width, int64_t last_width, int64_t p0, int64_t kc);

@@ -136,20 +136,22 @@ typedef struct {
     const scratch *s;
     partition part;
     int64_t j0, nc, p0, kc;
+    int64_t b_group_cols;     /* columns of B~ each packing task packs: whole NR panels */
     real beta;
     int last;                 /* the slice ends the reduction: run the epilogue */
 } slice;
 
-/* B~[kc, jr:jr+NR] = B[p0:p0+kc, j0+jr:j0+jr+NR] for jr = panel * NR, the last panel
- * perhaps NR/2 wide */
-static void pack_b_panel(void *context, int64_t panel, int thread)
+/* B~[kc, jr:jr+cols] = B[p0:p0+kc, j0+jr:j0+jr+cols] for jr = group * b_group_cols, in
+ * NR-column panels, the matrix's last perhaps NR/2 wide */
+static void pack_b_group(void *context, int64_t group, int thread)
 {
     (void)thread;
     const slice *sl = context;
-    int64_t nr = sl->pr->kernel.nr, jr = panel * nr;
-    BN(bn_pack_panel)(sl->s->b_blocks + jr * sl->kc, &sl->pr->Bt, sl->j0 + jr,
-                      min64(nr, sl->nc - jr), panel_width(&sl->pr->kernel, jr, sl->nc), sl->p0,
-                      sl->kc);
+    int64_t nr = sl->pr->kernel.nr, jr = group * sl->b_group_cols;
+    int64_t cols = min64(sl->b_group_cols, sl->nc - jr);
+    BN(bn_pack_panels)(sl->s->b_blocks + jr * sl->kc, &sl->pr->Bt, sl->j0 + jr, cols, nr,
+                       panel_width(&sl->pr->kernel, jr + (cols - 1) / nr * nr, sl->nc),
+                       sl->p0, sl->kc);
 }
 
 /* Loop 3, one piece: its rows of A packed into the thread's own A~ (L2), then its panels
@@ -163,21 +165,24 @@ static void loop3_piece(void *context, int64_t piece, int thread)
     int64_t i0 = piece / part->n_col_pieces * part->rows;
     int64_t jp = piece % part->n_col_pieces * part->cols;
     int64_t mc = min64(part->rows, pr->m - i0);
-    BN(bn_pack_a_block)(a_block, &pr->A, i0, mc, pr->kernel.mr, sl->p0, sl->kc);
+    BN(bn_pack_panels)(a_block, &pr->A, i0, mc, pr->kernel.mr, pr->kernel.mr, sl->p0, sl->kc);
     loop2_panels(pr, a_block, sl->s->b_blocks + jp * sl->kc, i0, mc, sl->j0, sl->nc, jp,
                  min64(part->cols, sl->nc - jp), sl->p0, sl->kc, sl->beta, sl->last);
 }
 
 /* Loop 4: C[:, j0:j0+nc] = beta * C + A @ B[:, j0:j0+nc], KC products of each sum at a
- * time; beta applies to the first slice only. The threads pack B~ a panel at a time, then
- * take the pieces of loop 3 as they come free. */
+ * time; beta applies to the first slice only. The threads pack B~ in groups of panels,
+ * about PIECES_PER_THREAD each, then take the pieces of loop 3 as they come free. */
 static void loop4_slices(const product *pr, const scratch *s, int64_t j0, int64_t nc)
 {
+    int64_t panels = ceil_div(nc, pr->kernel.nr);
+    int64_t groups = s->n_threads > 1 ? (int64_t)PIECES_PER_THREAD * s->n_threads : 1;
+    int64_t group_cols = ceil_div(panels, min64(panels, groups)) * pr->kernel.nr;
     for (int64_t p0 = 0; p0 < pr->k; p0 += GEMM_KC) {
         int64_t kc = min64(GEMM_KC, pr->k - p0);
-        slice sl = {pr, s, cut_block(pr, nc, s->n_threads), j0, nc, p0, kc,
+        slice sl = {pr, s, cut_block(pr, nc, s->n_threads), j0, nc, p0, kc, group_cols,
                     p0 == 0 ? pr->beta : 1, p0 + kc == pr->k};
-        bn_parallel_for(ceil_div(nc, pr->kernel.nr), s->n_threads, pack_b_panel, &sl);
+        bn_parallel_for(ceil_div(nc, group_cols), s->n_threads, pack_b_group, &sl);
         bn_parallel_for(sl.part.n_row_pieces * sl.part.n_col_pieces, s->n_threads, loop3_piece,
                         &sl);
     }
@@ -223,10 +228,8 @@ static void in_place_piece(void *context, int64_t piece, int thread)
     int64_t mc = min64(bl->part.rows, pr->m - i0), cols = min64(bl->part.cols, bl->nc - jp);
     for (int64_t p0 = 0; p0 < pr->k; p0 += GEMM_KC) {
         int64_t kc = min64(GEMM_KC, pr->k - p0);
-        for (int64_t jr = jp; jr < jp + cols; jr += nr)
-            BN(bn_pack_panel)(b_panels + (jr - jp) * kc, &pr->Bt, bl->j0 + jr,
-                              min64(nr, jp + cols - jr), panel_width(&pr->kernel, jr, bl->nc),
-                              p0, kc);
+        BN(bn_pack_panels)(b_panels, &pr->Bt, bl->j0 + jp, cols, nr,
+                           panel_width(&pr->kernel, jp + (cols - 1) / nr * nr, bl->nc), p0, kc);
         /* MC rows at a time, so that B~'s panels sweep a block of A that stays in L2 */
         for (int64_t ic = i0; ic < i0 + mc; ic += GEMM_MC) {
             int64_t rows = min64(GEMM_MC, i0 + mc - ic);
@@ -254,7 +257,7 @@ static void loop5_column_blocks(const product *pr, const scratch *s)
 }
 
 /* A~ holds min(MC, m rounded up to MR) rows: MC must be whole MR-row panels, as
- * bn_pack_a_block pads the last panel to MR rows; and in_place_piece's MC-row blocks leave
+ * bn_pack_panels pads the last panel to MR rows; and in_place_piece's MC-row blocks leave
  * a short tile only at the end of a piece */
 _Static_assert(WHOLE_MR_PANELS(GEMM_MC), "GEMM_MC is a multiple of every kernel's MR");
 /* an NC-column block other than the last is whole NR panels: only the matrix's last panel
