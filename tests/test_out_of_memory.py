@@ -43,7 +43,8 @@ CHILD = textwrap.dedent(
         if scenario == "predict":   # wide enough for packed products
             return MLPClassifier((40, 40), max_iter=2, random_state=0)
         if scenario == "lbfgs":
-            return MLPRegressor(hidden_layer_sizes=(40,), solver="lbfgs", max_iter=4, random_state=0)
+            return MLPRegressor(hidden_layer_sizes=(40,), solver="lbfgs", max_iter=4,
+                                random_state=0)
         if scenario == "early_stopping":
             return MLPClassifier((7, 5), max_iter=4, batch_size=16, early_stopping=True,
                                  validation_fraction=0.5, warm_start=True, random_state=0)
@@ -166,7 +167,8 @@ def test_a_fit_allocates_only_before_its_first_step():
         for units in [(5,), (64, 48), (300,)]:
             _kernels.release_scratch()
             _kernels.fail_alloc_at(0)
-            MLPRegressor(hidden_layer_sizes=units, max_iter=3, batch_size=50, random_state=0).fit(X, y)
+            MLPRegressor(hidden_layer_sizes=units, max_iter=3, batch_size=50,
+                         random_state=0).fit(X, y)
             print(_kernels.alloc_counts()[0])
         """
     )

@@ -212,7 +212,8 @@ static int finishes_in_kernel(const epilogue *finish)
 }
 
 /* bn_gemm, its packed blocks in lent memory when lent is not NULL */
-static int plain_product(const gemm_lent_scratch *lent, real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
+static int plain_product(const gemm_lent_scratch *lent,
+                         real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
                          const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
                          const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
                          int64_t m, int64_t n, int64_t k, real beta)
