@@ -124,6 +124,16 @@ int bn_max_threads(void);
  * BENDERNET_CORE_ROUND_TRIP_NS, when set, is the answer in place of every measurement. */
 int64_t bn_core_round_trip(void);
 
+/* Out of memory, for tests (runtime/alloc.c): every allocation of the C core is counted.
+ * From now on the n-th allocation fails as if memory had run out (n <= 0: none does), the
+ * count starting again; BENDERNET_FAIL_ALLOC_AT=n, read when the library loads, does the
+ * same. A failure surfaces as BN_ENOMEM. */
+void bn_alloc_fail_at(int64_t n);
+/* allocations since bn_alloc_fail_at was last called, or the library loaded */
+int64_t bn_alloc_made(void);
+/* allocations not freed yet */
+int64_t bn_alloc_live(void);
+
 #define BN_DECLARING_F32
 #include "real.h"
 #include "bn_api.h"

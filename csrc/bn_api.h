@@ -22,6 +22,9 @@ int BN(bn_gemm_bias_activation)(real *C, real *pre, ptrdiff_t c_rs, ptrdiff_t c_
                                 const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs,
                                 const int64_t *b_rows, const real *bias,
                                 int64_t m, int64_t n, int64_t k, int activation, real alpha);
+/* Frees the scratch the calling thread keeps for its next product (for tests that count
+ * allocations: it is otherwise freed when the thread ends) */
+void BN(bn_gemm_release_scratch)(void);
 
 /* ---- activations.c: hidden-layer activations, elementwise over N values ----------------
  * alpha is PReLU's slope and ELU's scale; other activations ignore it. out may alias in. */

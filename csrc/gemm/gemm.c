@@ -11,6 +11,7 @@
 #include "gemm_kernels.h"
 #include "gemm_select.h"
 #include "gemm_product.h"
+#include "gemm_scratch.h"
 #include "runtime/pool.h"
 
 static const kernel_shape kernels[BN_GEMM_N_ISAS] = {
@@ -37,14 +38,43 @@ static void scale_output(const product *pr)
     }
 }
 
-/* Threads worth using: one per GEMM_FLOPS_PER_THREAD of work, at most OpenMP's limit
- * (OMP_NUM_THREADS, or threadpoolctl's), and one while the cores are far apart */
-static int thread_count(const product *pr)
+/* Threads a product's size pays for: one per GEMM_FLOPS_PER_THREAD of work, at most
+ * OpenMP's limit (OMP_NUM_THREADS, or threadpoolctl's) */
+static int wanted_threads(int64_t m, int64_t n, int64_t k)
 {
-    double flops = 2.0 * (double)pr->m * (double)pr->n * (double)pr->k;
+    double flops = 2.0 * (double)m * (double)n * (double)k;
     double wanted = flops / GEMM_FLOPS_PER_THREAD;
     int most = bn_max_threads();
-    return bn_threads_worth_using(wanted >= most ? most : wanted < 1 ? 1 : (int)wanted);
+    return wanted >= most ? most : wanted < 1 ? 1 : (int)wanted;
+}
+
+/* Threads worth using: those wanted, and one while the cores are far apart; one for a
+ * product in lent memory (it runs as a task, and a task's products are not shared out) */
+static int thread_count(const product *pr)
+{
+    return pr->lent ? 1 : bn_threads_worth_using(wanted_threads(pr->m, pr->n, pr->k));
+}
+
+static int64_t larger(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/* Every plan is one of the four combinations below on 1 .. wanted_threads threads. Each
+ * combination's length grows with m and n at a given thread count, so the bound holds for
+ * every smaller product too (an epoch's shorter last batch). */
+size_t BN(bn_gemm_scratch_bound)(int64_t m, int64_t n, int64_t k, int threaded)
+{
+    if (m <= 0 || n <= 0 || k <= 0)
+        return 0;
+    int most = threaded ? wanted_threads(m, n, k) : 1;
+    product plan = {.k = k, .kernel = kernels[bn_gemm_isa_selected()]};
+    int64_t bound = 0;
+    for (int transposed = 0; transposed < 2; transposed++) {
+        plan.m = transposed ? n : m;
+        plan.n = transposed ? m : n;
+        for (plan.a_in_place = 0; plan.a_in_place < 2; plan.a_in_place++)
+            for (int threads = 1; threads <= most; threads++)
+                bound = larger(bound, BN(bn_gemm_packed_scratch_len)(&plan, threads));
+    }
+    return (size_t)bound;
 }
 
 static int run(const product *pr)
@@ -181,16 +211,40 @@ static int finishes_in_kernel(const epilogue *finish)
     return simple && !finish->pre && (!finish->bias || per_column || per_row);
 }
 
-int BN(bn_gemm)(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
-                const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
-                const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
-                int64_t m, int64_t n, int64_t k, real beta)
+/* bn_gemm, its packed blocks in lent memory when lent is not NULL */
+static int plain_product(const gemm_lent_scratch *lent,
+                         real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                         const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
+                         const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
+                         int64_t m, int64_t n, int64_t k, real beta)
 {
     if (m < 0 || n < 0 || k < 0)
         return BN_EINVAL;
     product pr = orient(C, c_rs, c_cs, A, a_rs, a_cs, a_rows, B, b_rs, b_cs, b_rows,
                         m, n, k, beta, NULL);
+    if (lent) {
+        pr.lent = lent->data;
+        pr.lent_len = lent->len;
+    }
     return run(&pr);
+}
+
+int BN(bn_gemm)(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
+                const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
+                int64_t m, int64_t n, int64_t k, real beta)
+{
+    return plain_product(NULL, C, c_rs, c_cs, A, a_rs, a_cs, a_rows, B, b_rs, b_cs, b_rows,
+                         m, n, k, beta);
+}
+
+int BN(bn_gemm_lent)(const gemm_lent_scratch *lent, real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
+                     const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs, const int64_t *a_rows,
+                     const real *B, ptrdiff_t b_rs, ptrdiff_t b_cs, const int64_t *b_rows,
+                     int64_t m, int64_t n, int64_t k, real beta)
+{
+    return plain_product(lent, C, c_rs, c_cs, A, a_rs, a_cs, a_rows, B, b_rs, b_cs, b_rows,
+                         m, n, k, beta);
 }
 
 int BN(bn_gemm_bias_activation)(real *C, real *pre, ptrdiff_t c_rs, ptrdiff_t c_cs,

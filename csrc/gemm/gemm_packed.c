@@ -264,30 +264,50 @@ _Static_assert(WHOLE_MR_PANELS(GEMM_MC), "GEMM_MC is a multiple of every kernel'
  * is narrow (panel_width) or zero-padded, and B~ holds round_up(nc, NR) columns */
 _Static_assert(WHOLE_NR_PANELS(GEMM_NC), "GEMM_NC is a multiple of every kernel's NR");
 
-int BN(bn_gemm_run_packed)(const product *pr, int n_threads)
+/* The packed blocks' lengths: B~ (b_blocks of b_len reals each) and one A~ (a_len) per
+ * thread */
+typedef struct {
+    int64_t b_len, b_blocks, a_len;
+} block_lengths;
+
+static block_lengths packed_lengths(const product *pr, int n_threads)
 {
     int64_t mr = pr->kernel.mr, nr = pr->kernel.nr, kc = min64(GEMM_KC, pr->k);
     /* whole 64-byte lines per block, so every B~ panel starts on one for aligned loads */
     int64_t line = 64 / sizeof(real);
     int64_t nc = min64(GEMM_NC, pr->n);
-    int64_t b_len, b_blocks, a_len;
+    block_lengths len;
     if (pr->a_in_place) {
         /* a B~ per thread for the columns of its piece; an A~ for a last tile */
-        b_len = round_up(cut_columns(pr, nc, n_threads).cols * kc, line);
-        b_blocks = n_threads;
-        a_len = round_up(mr * kc, line);
+        len.b_len = round_up(cut_columns(pr, nc, n_threads).cols * kc, line);
+        len.b_blocks = n_threads;
+        len.a_len = round_up(mr * kc, line);
     } else {
-        b_len = round_up(round_up(nc, nr) * kc, line);
-        b_blocks = 1;
-        a_len = round_up(min64(GEMM_MC, round_up(pr->m, mr)) * kc, line);
+        len.b_len = round_up(round_up(nc, nr) * kc, line);
+        len.b_blocks = 1;
+        len.a_len = round_up(min64(GEMM_MC, round_up(pr->m, mr)) * kc, line);
     }
-    real *buffer = BN(bn_gemm_thread_scratch)((size_t)(b_blocks * b_len + n_threads * a_len));
-    if (!buffer)
-        return BN_ENOMEM;
-    scratch s = {buffer, b_blocks > 1 ? b_len : 0, buffer + b_blocks * b_len, a_len,
-                 n_threads};
-    loop5_column_blocks(pr, &s);
-    BN(bn_gemm_scratch_done)(buffer);
-    return BN_OK;
+    return len;
 }
 
+int64_t BN(bn_gemm_packed_scratch_len)(const product *pr, int n_threads)
+{
+    block_lengths len = packed_lengths(pr, n_threads);
+    return len.b_blocks * len.b_len + n_threads * len.a_len;
+}
+
+int BN(bn_gemm_run_packed)(const product *pr, int n_threads)
+{
+    block_lengths len = packed_lengths(pr, n_threads);
+    size_t needed = (size_t)(len.b_blocks * len.b_len + n_threads * len.a_len);
+    real *buffer = pr->lent ? (needed <= pr->lent_len ? pr->lent : NULL)
+                            : BN(bn_gemm_thread_scratch)(needed);
+    if (!buffer)
+        return BN_ENOMEM;
+    scratch s = {buffer, len.b_blocks > 1 ? len.b_len : 0, buffer + len.b_blocks * len.b_len,
+                 len.a_len, n_threads};
+    loop5_column_blocks(pr, &s);
+    if (!pr->lent)
+        BN(bn_gemm_scratch_done)(buffer);
+    return BN_OK;
+}

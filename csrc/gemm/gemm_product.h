@@ -46,6 +46,9 @@ typedef struct {
     int finish_in_kernel;     /* the epilogue is a bias and ReLU (or none): the packed
                                  micro-kernel applies it to whole tiles in registers */
     int unpacked;             /* a narrow product: run_unpacked reads A and B in place */
+    real *lent;               /* memory lent for the packed blocks (lent_len reals), or
+                                 NULL: the calling thread's scratch (gemm_scratch.c) */
+    size_t lent_len;
 } product;
 
 static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -107,6 +110,8 @@ static inline void store_tile(const product *pr, real *c, const real *tile, int6
 /* C = beta * C + A @ B through packed blocks (gemm_packed.c); BN_ENOMEM without memory
  * for them */
 int BN(bn_gemm_run_packed)(const product *pr, int n_threads);
+/* The reals of packed blocks bn_gemm_run_packed takes for pr on n_threads threads */
+int64_t BN(bn_gemm_packed_scratch_len)(const product *pr, int n_threads);
 
 /* C = beta * C + A @ B for a C of at most MR rows or NR columns, reading both operands in
  * place (gemm_narrow.c) */

@@ -4,8 +4,8 @@
  * thread's scratch is freed when the thread ends. */
 #include <pthread.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include "real.h"
+#include "runtime/alloc.h"
 #include "gemm_scratch.h"
 
 typedef struct {
@@ -19,8 +19,8 @@ static int have_scratch_key;   /* 0: pthread_key_create failed, no thread keeps 
 
 static void free_scratch_cache(void *cache)
 {
-    free(((scratch_cache *)cache)->data);
-    free(cache);
+    bn_free(((scratch_cache *)cache)->data);
+    bn_free(cache);
 }
 
 static void make_scratch_key(void)
@@ -31,10 +31,9 @@ static void make_scratch_key(void)
 /* len reals, 64-byte aligned; NULL when out of memory or when the bytes overflow size_t */
 static real *aligned_reals(size_t len)
 {
-    if (len > (SIZE_MAX - 63) / sizeof(real))
+    if (len > SIZE_MAX / sizeof(real))
         return NULL;
-    /* aligned_alloc wants a multiple of the alignment */
-    return aligned_alloc(64, (len * sizeof(real) + 63) / 64 * 64);
+    return bn_alloc_aligned(64, len * sizeof(real));
 }
 
 /* Without a key (the process ran out of them) every product allocates its own scratch and
@@ -50,14 +49,14 @@ real *BN(bn_gemm_thread_scratch)(size_t len)
         return aligned_reals(len);
     scratch_cache *cache = pthread_getspecific(scratch_key);
     if (!cache) {
-        cache = calloc(1, sizeof *cache);
+        cache = bn_alloc_zeroed(sizeof *cache);
         if (!cache || pthread_setspecific(scratch_key, cache)) {
-            free(cache);
+            bn_free(cache);
             return NULL;
         }
     }
     if (cache->len < len) {
-        free(cache->data);
+        bn_free(cache->data);
         cache->data = aligned_reals(len);
         cache->len = cache->data ? len : 0;
     }
@@ -70,5 +69,14 @@ real *BN(bn_gemm_thread_scratch)(size_t len)
 void BN(bn_gemm_scratch_done)(real *scratch)
 {
     if (!have_scratch_key)
-        free(scratch);
+        bn_free(scratch);
+}
+
+void BN(bn_gemm_release_scratch)(void)
+{
+    if (!keeps_scratch())
+        return;
+    scratch_cache *cache = pthread_getspecific(scratch_key);
+    if (cache && !pthread_setspecific(scratch_key, NULL))
+        free_scratch_cache(cache);
 }

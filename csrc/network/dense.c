@@ -5,6 +5,8 @@
 #include "real.h"
 #include "runtime/vector_clones.h"
 #include "gemm/gemm_blocking.h"
+#include "gemm/gemm_scratch.h"
+#include "network/reserve.h"
 #include "tuning.h"
 #include "runtime/pool.h"
 
@@ -82,36 +84,66 @@ static void column_sums(real *restrict db, const real *restrict dV, int64_t m, i
             db[j] += dV[i * n + j];
 }
 
-/* dW[k,n] = X[rows[m],k]^T @ dV[m,n] and db[n] = the sum of dV's rows */
+/* dW[k,n] = X[rows[m],k]^T @ dV[m,n] and db[n] = the sum of dV's rows; the product's
+ * packed blocks in lent memory, or (lent NULL) the calling thread's scratch */
 static int weight_gradient(real *dW, real *db, const real *dV, const bn_rows *X,
-                           const int64_t *rows, int64_t m, int64_t n)
+                           const int64_t *rows, int64_t m, int64_t n,
+                           const gemm_lent_scratch *lent)
 {
     int64_t k = X->n_cols;
     int status = BN_OK;
     if (X->indptr)
         csr_transpose_times_dense(dW, X, rows, dV, m, n);
     else  /* dW^T[n,k] = dV^T[n,m] @ X[rows[m],k], so the batch index stays on B's rows */
-        status = BN(bn_gemm)(dW, 1, n, dV, 1, n, NULL, X->values, X->row_stride, 1, rows, n,
-                             k, m, 0);
+        status = BN(bn_gemm_lent)(lent, dW, 1, n, dV, 1, n, NULL, X->values, X->row_stride,
+                                  1, rows, n, k, m, 0);
     column_sums(db, dV, m, n);
     return status;
 }
 
-/* dX[m,k] = dV[m,n] @ W^T[n,k] */
+/* dX[m,k] = dV[m,n] @ W^T[n,k], with lent memory as weight_gradient */
 static int input_gradient(real *dX, const real *dV, const real *W, int64_t m, int64_t n,
-                          int64_t k)
+                          int64_t k, const gemm_lent_scratch *lent)
 {
-    return BN(bn_gemm)(dX, k, 1, dV, n, 1, NULL, W, 1, n, NULL, m, k, n, 0);
+    return BN(bn_gemm_lent)(lent, dX, k, 1, dV, n, 1, NULL, W, 1, n, NULL, m, k, n, 0);
+}
+
+/* Whether a layer's two backward products run side by side as tasks: when small (see
+ * DENSE_OVERLAP_FLOPS) */
+static int overlaps(int64_t m, int64_t n, int64_t k)
+{
+    double flops = 2.0 * (double)m * (double)n * (double)k;
+    return flops >= DENSE_OVERLAP_MIN_FLOPS && flops <= DENSE_OVERLAP_FLOPS;
+}
+
+static size_t larger(size_t a, size_t b) { return a > b ? a : b; }
+
+size_t BN(bn_dense_scratch_len)(int64_t m, int64_t n, int64_t k)
+{
+    /* U[m,n] = f(X[m,k] @ W[k,n] + b), dW^T[n,k] = dV^T[n,m] @ X[m,k], dX[m,k] = dV @ W^T */
+    size_t most = larger(BN(bn_gemm_scratch_bound)(m, n, k, 1),
+                         larger(BN(bn_gemm_scratch_bound)(n, k, m, 1),
+                                BN(bn_gemm_scratch_bound)(m, k, n, 1)));
+    /* the most rows (of up to m) with which the backward products run as tasks, both lent
+     * from the caller's scratch at once: the bounds grow with the rows */
+    double rows = DENSE_OVERLAP_FLOPS / (2.0 * (double)n * (double)k);
+    int64_t overlap_rows = rows < (double)m ? (int64_t)rows : m;
+    if (overlap_rows >= 1 && overlaps(overlap_rows, n, k))
+        most = larger(most, BN(bn_gemm_scratch_bound)(n, k, overlap_rows, 0) +
+                                BN(bn_gemm_scratch_bound)(overlap_rows, k, n, 0));
+    return most;
 }
 
 /* A layer's two gradients as two tasks, one a thread, when its products are small (see
- * DENSE_OVERLAP_FLOPS) */
+ * DENSE_OVERLAP_FLOPS); each product's packed blocks in its part of the caller's scratch,
+ * so that a pool thread allocates nothing (an epoch takes all it needs before it starts) */
 typedef struct {
     real *dW, *db, *dX;
     const real *dV, *W;
     const bn_rows *X;
     const int64_t *rows;
     int64_t m, n;
+    gemm_lent_scratch lent[2];
     int status[2];
 } backward_job;
 
@@ -120,9 +152,9 @@ static void backward_task(void *context, int64_t task, int worker)
     (void)worker;
     backward_job *job = context;
     job->status[task] = task == 0 ? weight_gradient(job->dW, job->db, job->dV, job->X,
-                                                    job->rows, job->m, job->n)
+                                                    job->rows, job->m, job->n, &job->lent[0])
                                   : input_gradient(job->dX, job->dV, job->W, job->m, job->n,
-                                                   job->X->n_cols);
+                                                   job->X->n_cols, &job->lent[1]);
 }
 
 int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
@@ -132,14 +164,20 @@ int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
     if (!valid_input(X, rows, m, n))
         return BN_EINVAL;
     int64_t k = X->n_cols;
-    double flops = 2.0 * (double)m * (double)n * (double)k;
-    if (dX && flops >= DENSE_OVERLAP_MIN_FLOPS && flops <= DENSE_OVERLAP_FLOPS) {
-        backward_job job = {dW, db, dX, dV, W, X, rows, m, n, {BN_OK, BN_OK}};
+    if (dX && overlaps(m, n, k)) {
+        size_t weights = BN(bn_gemm_scratch_bound)(n, k, m, 0);
+        size_t inputs = BN(bn_gemm_scratch_bound)(m, k, n, 0);
+        real *scratch = BN(bn_gemm_thread_scratch)(weights + inputs);
+        if (!scratch)
+            return BN_ENOMEM;
+        backward_job job = {dW, db, dX, dV, W, X, rows, m, n,
+                            {{scratch, weights}, {scratch + weights, inputs}}, {BN_OK, BN_OK}};
         bn_parallel_for(2, bn_threads_worth_using(bn_max_threads()), backward_task, &job);
+        BN(bn_gemm_scratch_done)(scratch);
         return job.status[0] ? job.status[0] : job.status[1];
     }
-    int status = weight_gradient(dW, db, dV, X, rows, m, n);
-    return status ? status : dX ? input_gradient(dX, dV, W, m, n, k) : BN_OK;
+    int status = weight_gradient(dW, db, dV, X, rows, m, n, NULL);
+    return status ? status : dX ? input_gradient(dX, dV, W, m, n, k, NULL) : BN_OK;
 }
 
 int BN(bn_rows_check)(const bn_rows *X, int64_t n_values)

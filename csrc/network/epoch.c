@@ -2,6 +2,7 @@
 #include "bendernet.h"
 #include "real.h"
 #include "network/layout.h"
+#include "network/reserve.h"
 #include "runtime/pool.h"
 
 /* For each batch B of order[n_order], in order: G[N] = grad L(P; X[B], T[B]), then one
@@ -17,6 +18,10 @@ int BN(bn_train_epoch)(double *loss_sum, real *P, real *G, real *workspace, cons
         return BN_EINVAL;
     int64_t N;
     BN(bn_param_count)(&N, net);   /* net is valid */
+    *loss_sum = 0;
+    /* out of memory here leaves P and the optimizer's state untouched */
+    if (BN(bn_reserve_step_scratch)(net, n_order < batch_size ? n_order : batch_size))
+        return BN_ENOMEM;
     /* scikit-learn sums each batch's loss times its size in the data's precision */
     real accumulated = 0;
     int status = BN_OK;

@@ -7,6 +7,7 @@ epochs; the parameters' flat buffer is ``_parameters``'s and the training loops
 ``_solvers``'s.
 """
 
+import functools
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
 
@@ -22,6 +23,30 @@ from bendernet._optimizer import OPTIMIZERS
 from bendernet._parameters import PRELU_INITIAL_SLOPE, FlatParameters
 from bendernet._predict_input import validated, validated_for_predict
 from bendernet._solvers import Solvers
+
+
+def unchanged_on_memory_error(method):
+    """method (a fit), leaving the estimator as it was if memory runs out.
+
+    Putting the attributes back (and the lists a fit appends to) undoes it all, because a
+    fit allocates before it changes anything in place: the C core's epoch takes its memory
+    before its first step, and a fit of many epochs trains a copy of the parameters."""
+
+    @functools.wraps(method)
+    def fit_or_leave_unchanged(self, *args, **kwargs):
+        attributes = dict(self.__dict__)
+        lists = {name: value[:] for name, value in attributes.items()
+                 if isinstance(value, list)}
+        try:
+            return method(self, *args, **kwargs)
+        except MemoryError:
+            self.__dict__.clear()
+            self.__dict__.update(attributes)
+            for name, items in lists.items():
+                attributes[name][:] = items
+            raise
+
+    return fit_or_leave_unchanged
 
 
 class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
@@ -188,6 +213,7 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @unchanged_on_memory_error
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.
 

@@ -9,7 +9,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from bendernet._base import BaseMultilayerPerceptron
+from bendernet._base import BaseMultilayerPerceptron, unchanged_on_memory_error
 from bendernet._docstrings import SHARED_ATTRIBUTES, SHARED_PARAMETERS
 
 
@@ -170,6 +170,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
+    @unchanged_on_memory_error
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
 
@@ -367,6 +368,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     # even for lbfgs (and then runs lbfgs); drop-in, we keep that.
     @available_if(lambda est: est._check_solver)
     @_fit_context(prefer_skip_nested_validation=True)
+    @unchanged_on_memory_error
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given data.
 

@@ -1,6 +1,7 @@
 # Included into _kernels.pyx: the C core's thread-placement decision (csrc/runtime/pool.h,
 # core_distance.c), exposed so that tests feed it measurements instead of timing the live
-# machine (tests/test_pool.py).
+# machine (tests/test_pool.py); and the switch that makes an allocation fail
+# (csrc/runtime/alloc.c), for the out-of-memory tests (tests/test_out_of_memory.py).
 
 # ---- the thread-placement decision -------------------------------------------------------
 
@@ -14,3 +15,24 @@ def threads_for_product(int wanted, bint in_chain, bint far_apart):
     """Threads the C core gives a product that wants `wanted`: 1 inside a chain of steps
     (a fit's) while the cores are far apart, else wanted."""
     return bn_threads_for_product(wanted, in_chain, far_apart)
+
+
+# ---- out of memory, on purpose ---------------------------------------------------------------
+
+def fail_alloc_at(int64_t n):
+    """From now on the n-th allocation of the C core fails as if memory had run out (n <= 0:
+    none does); the count starts again. BENDERNET_FAIL_ALLOC_AT=n does the same at import."""
+    bn_alloc_fail_at(n)
+
+
+def alloc_counts():
+    """(allocations made since fail_alloc_at was last called, allocations not freed yet)"""
+    return bn_alloc_made(), bn_alloc_live()
+
+
+def release_scratch():
+    """Free the calling thread's kept matrix-product scratch (both precisions), so that
+    alloc_counts()[1] counts only what is not meant to outlive a call."""
+    with nogil:
+        bn_gemm_release_scratch_f32()
+        bn_gemm_release_scratch_f64()

@@ -90,6 +90,10 @@ class Solvers:
         network = Network(layer_units, self.activation, self.out_activation_, dtype,
                           self.backend)
         flat = self._flat_params(network)
+        if not incremental and flat is getattr(self, "_flat", None):
+            # a warm start of many epochs trains a copy, so that running out of memory
+            # between epochs (early stopping's scoring) leaves the model as it was
+            flat = flat.copy()
         self._adopt_params(network, flat)
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = OPTIMIZERS[self.solver].for_estimator(self, network.n_params,
