@@ -5,7 +5,7 @@
 
 import importlib
 
-__all__ = ["MLPClassifier", "MLPRegressor", "activations", "ops", "reference"]
+__all__ = ["MLPClassifier", "MLPRegressor", "activations", "loss_gradient", "ops", "reference"]
 __version__ = "0.1.0"
 
 # Where each public name lives. Imported on first use (PEP 562), so that importing
@@ -14,6 +14,7 @@ _HOMES = {
     "MLPClassifier": ("bendernet._estimators", "MLPClassifier"),
     "MLPRegressor": ("bendernet._estimators", "MLPRegressor"),
     "activations": ("bendernet.activations", None),
+    "loss_gradient": ("bendernet._gradient", "loss_gradient"),
     "ops": ("bendernet.ops", None),
     "reference": ("bendernet.reference", None),
 }
