@@ -155,6 +155,40 @@ def test_ctrl_c_keeps_the_last_finished_epoch(iris, backend, where):
     assert recorder.events[-1] == "teardown"
 
 
+@pytest.mark.parametrize("backend", ["c", "numpy"])
+def test_ctrl_c_seen_as_an_epoch_returns_counts_that_epoch(iris, backend, monkeypatch):
+    # an epoch is one call into the kernels; a Ctrl-C pressed during it is raised when
+    # the call returns, after its updates: that epoch is then the last finished one
+    from bendernet import _network
+
+    X, y = iris
+    make_epochs = _network.Network.epochs
+
+    def epochs_interrupted_as_the_third_returns(self, *args):
+        epochs = make_epochs(self, *args)
+
+        class InterruptedOnReturn:
+            finished = property(lambda self: epochs.finished)
+            last_loss_sum = property(lambda self: epochs.last_loss_sum)
+
+            def run(self, order):
+                loss_sum = epochs.run(order)
+                if epochs.finished == 3:
+                    raise KeyboardInterrupt
+                return loss_sum
+
+        return InterruptedOnReturn()
+
+    monkeypatch.setattr(_network.Network, "epochs", epochs_interrupted_as_the_third_returns)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        model = small(backend=backend, max_iter=50).fit(X, y)
+    monkeypatch.undo()
+    three = fit(small(backend=backend, max_iter=3), X, y)
+    assert model.n_iter_ == 3 and model.t_ == three.t_
+    assert model.loss_curve_ == three.loss_curve_
+    assert_array_equal(model.predict_proba(X), three.predict_proba(X))
+
+
 def test_no_callbacks_no_context(iris, monkeypatch):
     X, y = iris
 

@@ -134,11 +134,7 @@ class Solvers:
                     # random_state.shuffle and indexes sample_idx with it; shuffling
                     # sample_idx in place makes the same draws and the same swaps
                     self._random_state.shuffle(sample_idx)
-                loss_sum = epochs.run(sample_idx)
-                self.n_iter_ += 1
-                self.loss_ = dtype.type(loss_sum) / n_samples
-                self.t_ += n_samples
-                self.loss_curve_.append(self.loss_)
+                self._record_epoch(epochs.run(sample_idx), n_samples, dtype)
                 if self.verbose:
                     print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
 
@@ -172,6 +168,10 @@ class Solvers:
                     )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
+            if epochs.finished > self.n_iter_:
+                # the epoch's one call into the kernels ran to its end (Ctrl-C was seen
+                # as it returned): its weights are the model's, so it counts
+                self._record_epoch(epochs.last_loss_sum, n_samples, dtype)
             if tasks is not None:
                 tasks.abandon()
 
@@ -182,6 +182,12 @@ class Solvers:
             self._adopt_params(network, self._flat_params(network))
         if tasks is not None:
             tasks.finish()
+
+    def _record_epoch(self, loss_sum, n_samples, dtype):
+        self.n_iter_ += 1
+        self.loss_ = dtype.type(loss_sum) / n_samples
+        self.t_ += n_samples
+        self.loss_curve_.append(self.loss_)
 
     def _update_no_improvement_count(self, early_stopping, validation):
         if early_stopping:
