@@ -306,6 +306,7 @@ def test_keyboard_interrupt_keeps_the_model_trained_so_far(iris, monkeypatch):
 
         class Interrupting:
             calls = 0
+            finished = property(lambda self: epochs.finished)
 
             def run(self, order):
                 Interrupting.calls += 1

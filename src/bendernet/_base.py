@@ -8,6 +8,7 @@ epochs; the parameters' flat buffer is ``_parameters``'s and the training loops
 """
 
 import functools
+import inspect
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
 
@@ -17,12 +18,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight
 
+from bendernet._callbacks import CallbackSupportMixin
+from bendernet._class_weight import class_weighted
 from bendernet._codes import ACTIVATIONS
 from bendernet._network import BACKENDS
 from bendernet._optimizer import OPTIMIZERS
 from bendernet._parameters import PRELU_INITIAL_SLOPE, FlatParameters
 from bendernet._predict_input import validated, validated_for_predict
 from bendernet._solvers import Solvers
+from bendernet._validation import ValidationSet, checked_validation_data, scorer_of
 
 
 def unchanged_on_memory_error(method):
@@ -49,7 +53,8 @@ def unchanged_on_memory_error(method):
     return fit_or_leave_unchanged
 
 
-class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
+class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, BaseEstimator,
+                               ABC):
     """Base class of the MLP estimators; use MLPClassifier or MLPRegressor."""
 
     _parameter_constraints: dict = {
@@ -80,6 +85,7 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "backend": [StrOptions(set(BACKENDS))],
+        "scoring": [None, str, callable],
     }
 
     @abstractmethod
@@ -87,7 +93,7 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
         self, hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
         learning_rate_init, power_t, max_iter, loss, shuffle, random_state, tol, verbose,
         warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
-        beta_1, beta_2, epsilon, n_iter_no_change, max_fun, backend,
+        beta_1, beta_2, epsilon, n_iter_no_change, max_fun, backend, scoring,
     ):
         self.activation = activation
         self.solver = solver
@@ -114,6 +120,7 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.backend = backend
+        self.scoring = scoring
 
     # ---- prediction --------------------------------------------------------------------------
 
@@ -159,11 +166,13 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
             self._no_improvement_count = 0
             if self.early_stopping:
                 self.validation_scores_ = []
+                self.validation_loss_curve_ = []
                 self.best_validation_score_ = -np.inf
                 self.best_loss_ = None
             else:
                 self.best_loss_ = np.inf
                 self.validation_scores_ = None
+                self.validation_loss_curve_ = None
                 self.best_validation_score_ = None
 
     def _init_coef(self, fan_in, fan_out, dtype):
@@ -174,7 +183,7 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
         intercept = self._random_state.uniform(-bound, bound, fan_out)
         return coef.astype(dtype, copy=False), intercept.astype(dtype, copy=False)
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
+    def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=None):
         hidden_layer_sizes = self.hidden_layer_sizes
         if not hasattr(hidden_layer_sizes, "__iter__"):
             hidden_layer_sizes = [hidden_layer_sizes]
@@ -195,12 +204,22 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
             y = y.reshape((-1, 1))
         self.n_outputs_ = y.shape[1]
         layer_units = [n_features] + hidden_layer_sizes + [self.n_outputs_]
+        # the extras are checked before anything fitted changes
+        scorer = scorer_of(self)
+        if validation_data is not None:
+            validation_data = checked_validation_data(self, *validation_data, X.dtype)
+        if getattr(self, "class_weight", None) is not None:
+            sample_weight, validation_data = class_weighted(self, y, sample_weight,
+                                                            validation_data)
         self._random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize(y, layer_units, X.dtype)
 
         if self.solver in OPTIMIZERS:
-            self._fit_stochastic(X, y, sample_weight, layer_units, incremental)
+            validation = None if validation_data is None else ValidationSet(
+                *validation_data, scorer)
+            self._fit_stochastic(X, y, sample_weight, layer_units, incremental, scorer,
+                                 validation)
         else:
             self._fit_lbfgs(X, y, sample_weight, layer_units)
 
@@ -214,7 +233,7 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
 
     @_fit_context(prefer_skip_nested_validation=True)
     @unchanged_on_memory_error
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -226,13 +245,24 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
             regression).
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            A validation set for early stopping, used in place of splitting off
+            validation_fraction of X (needs early_stopping=True and a stochastic solver).
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            The targets of X_val.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            The weights of X_val's samples.
 
         Returns
         -------
         self : object
             The trained model.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        validation_data = None
+        if X_val is not None or y_val is not None:
+            validation_data = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False,
+                         validation_data=validation_data)
 
     def _check_solver(self):
         if self.solver not in OPTIMIZERS:
@@ -242,12 +272,20 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
             )
         return True
 
-    def _score_with_function(self, X, y, sample_weight, score_function):
+    def _predict(self, X, check_input=True):
+        return self._prediction_of(self._forward_pass_fast(X, check_input=check_input))
+
+    def _score(self, X, y, sample_weight=None):
         """Score without input validation (which would drop feature names)."""
-        y_pred = self._predict(X, check_input=False)
+        return self._score_output(self._forward_pass_fast(X, check_input=False), y,
+                                  sample_weight)
+
+    def _score_output(self, Y, y, sample_weight=None):
+        """The default score (accuracy, R²) of the network's outputs Y."""
+        y_pred = self._prediction_of(Y)
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
-        return score_function(y, y_pred, sample_weight=sample_weight)
+        return self._score_function(y, y_pred, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -267,3 +305,9 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
             state.pop(private, None)
         return state
 
+    def __setstate__(self, state):
+        # a model pickled before a parameter existed was fitted with its default
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if parameter.default is not inspect.Parameter.empty:
+                state.setdefault(name, parameter.default)
+        super().__setstate__(state)

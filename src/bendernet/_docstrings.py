@@ -57,8 +57,8 @@ SHARED_PARAMETERS = """
         Whether sgd uses Nesterov's momentum.
 
     early_stopping : bool, default=False
-        Whether to hold out validation_fraction of the data and stop when its score stops
-        improving (stochastic solvers).
+        Whether to hold out validation_fraction of the data (or use the X_val and y_val
+        given to fit) and stop when its score stops improving (stochastic solvers).
 
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
@@ -78,6 +78,24 @@ SHARED_PARAMETERS = """
     backend : {'c', 'numpy'}, default='c'
         Where the arithmetic runs: bendernet's C kernels, or ``bendernet.reference``,
         the same algorithm in pure NumPy (slow; a reference and a baseline).
+
+    scoring : str, callable or None, default=None
+        How early stopping judges each epoch's model on the validation set (greater is
+        better): None, the estimator's ``score`` (accuracy, R²), as scikit-learn does;
+        'loss', the negated validation loss; or any scorer name or callable that
+        ``sklearn.metrics.check_scoring`` accepts. ``validation_scores_`` and
+        ``best_validation_score_`` hold its values. Used with early_stopping=True.
+"""
+
+CLASS_WEIGHT_PARAMETER = """
+    class_weight : dict, list of dict, 'balanced' or None, default=None
+        Weights of the classes, multiplying sample_weight (the training loss and the
+        validation score are weighted by both): ``{class: weight}`` (a class left out
+        weighs 1), for a multilabel target a list of such dicts, one per output, with
+        keys 0 and 1 (a sample weighs the product of its outputs' weights), or
+        'balanced', ``n_samples / (n_classes * np.bincount(y))``, as
+        ``sklearn.utils.class_weight.compute_sample_weight`` gives them. partial_fit
+        takes dicts only. None weighs every class 1.
 """
 
 SHARED_ATTRIBUTES = """
@@ -91,7 +109,12 @@ SHARED_ATTRIBUTES = """
         The loss of each epoch (stochastic solvers).
 
     validation_scores_ : list of float or None
-        The held-out score of each epoch with early stopping.
+        The held-out score of each epoch with early stopping (see ``scoring``).
+
+    validation_loss_curve_ : list of float or None
+        The loss on the validation set after each epoch with early stopping: the loss
+        that training minimises (weighted by the validation set's sample weights),
+        without the L2 penalty.
 
     best_validation_score_ : float or None
         The best held-out score with early stopping.

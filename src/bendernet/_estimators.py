@@ -10,7 +10,8 @@ from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_targ
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from bendernet._base import BaseMultilayerPerceptron, unchanged_on_memory_error
-from bendernet._docstrings import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from bendernet._class_weight import BALANCED_IN_PARTIAL_FIT
+from bendernet._docstrings import CLASS_WEIGHT_PARAMETER, SHARED_ATTRIBUTES, SHARED_PARAMETERS
 
 
 def _check_is_fitted(estimator):
@@ -30,6 +31,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     Parameters
     ----------"""
         + SHARED_PARAMETERS
+        + CLASS_WEIGHT_PARAMETER
         + """
     Attributes
     ----------
@@ -76,6 +78,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         n_iter_no_change=10,
         max_fun=15000,
         backend="c",
+        scoring=None,
+        class_weight=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -103,7 +107,14 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             backend=backend,
+            scoring=scoring,
         )
+        self.class_weight = class_weight
+
+    _parameter_constraints: dict = {
+        **BaseMultilayerPerceptron._parameter_constraints,
+        "class_weight": [StrOptions({"balanced"}), dict, list, None],
+    }
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
@@ -157,16 +168,13 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         _check_is_fitted(self)
         return self._predict(X)
 
-    def _predict(self, X, check_input=True):
-        y_pred = self._forward_pass_fast(X, check_input=check_input)
+    _score_function = staticmethod(accuracy_score)
+
+    def _prediction_of(self, y_pred):
+        """The classes the network's outputs predict."""
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
         return self._label_binarizer.inverse_transform(y_pred)
-
-    def _score(self, X, y, sample_weight=None):
-        return super()._score_with_function(
-            X, y, sample_weight=sample_weight, score_function=accuracy_score
-        )
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -190,6 +198,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self : object
             The trained model.
         """
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            raise ValueError(BALANCED_IN_PARTIAL_FIT)
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
@@ -293,6 +303,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         n_iter_no_change=10,
         max_fun=15000,
         backend="c",
+        scoring=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -320,6 +331,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             backend=backend,
+            scoring=scoring,
         )
 
     def predict(self, X):
@@ -338,16 +350,13 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         _check_is_fitted(self)
         return self._predict(X)
 
-    def _predict(self, X, check_input=True):
-        y_pred = self._forward_pass_fast(X, check_input=check_input)
+    _score_function = staticmethod(r2_score)
+
+    def _prediction_of(self, y_pred):
+        """The values the network's outputs predict."""
         if y_pred.shape[1] == 1:
             return y_pred.ravel()
         return y_pred
-
-    def _score(self, X, y, sample_weight=None):
-        return super()._score_with_function(
-            X, y, sample_weight=sample_weight, score_function=r2_score
-        )
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(

@@ -83,6 +83,10 @@ cdef class Epochs:
     cdef int64_t batch_size
     cdef int64_t workspace_rows  # the largest batch the workspace holds
     cdef bint single
+    # epochs run to the end, and the loss sum of the last: Ctrl-C is seen only when the
+    # C call returns, too late for the caller to learn that the epoch finished
+    cdef readonly int64_t finished
+    cdef readonly double last_loss_sum
 
     def __init__(self, network, optimizer, *, P, G, workspace, X, T, sw, double l2,
                  int64_t batch_size):
@@ -130,6 +134,8 @@ cdef class Epochs:
                                             <const double *>self.T, <const double *>self.sw,
                                             &order[0], order.shape[0], self.batch_size)
         check(status)
+        self.finished += 1
+        self.last_loss_sum = loss_sum
         return loss_sum
 
 

@@ -15,8 +15,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from sklearn.utils.optimize import _check_optimize_result
 
+from bendernet._callbacks import LbfgsTasks, epoch_tasks
 from bendernet._network import Network
 from bendernet._optimizer import OPTIMIZERS
+from bendernet._validation import ValidationSet
 
 
 class Solvers:
@@ -26,6 +28,10 @@ class Solvers:
         network = Network(layer_units, self.activation, self.out_activation_, X.dtype,
                           self.backend)
         evaluate = network.loss_and_gradient(X, y, sample_weight, self.alpha)
+        # as LogisticRegression counts them: the iterations, and the one scipy never runs
+        tasks = epoch_tasks(self, X, y, sample_weight, self.max_iter + 1)
+        iterations = None if tasks is None else LbfgsTasks(tasks, network,
+                                                           self._flat_params(network))
 
         def loss_and_gradient(flat):
             # scipy evaluates in the precision of the starting point (so float32 data
@@ -46,14 +52,20 @@ class Solvers:
                 "gtol": self.tol,
                 **_get_additional_lbfgs_options_dict("iprint", iprint),
             },
+            callback=iterations,
         )
+        if iterations is not None:
+            iterations.close()
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = result.fun
         # scikit-learn keeps scipy's float64 result, whatever the data's precision
         final = Network(layer_units, self.activation, self.out_activation_, result.x.dtype,
                         self.backend)
         self._adopt_params(final, result.x)
-    def _validation_split(self, X, y, sample_weight):
+        if tasks is not None:
+            tasks.finish()
+
+    def _validation_split(self, X, y, sample_weight, scorer):
         # Not stratified for multilabel (nor, as in scikit-learn, ever for regression).
         should_stratify = is_classifier(self) and self.n_outputs_ == 1
         stratify = y if should_stratify else None
@@ -71,9 +83,8 @@ class Solvers:
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        if is_classifier(self):
-            y_val = self._label_binarizer.inverse_transform(y_val)
-        return X_train, y_train, sw_train, X_val, y_val, sw_val
+        labels = self._label_binarizer.inverse_transform(y_val) if is_classifier(self) else y_val
+        return X_train, y_train, sw_train, ValidationSet(X_val, y_val, labels, sw_val, scorer)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -85,7 +96,8 @@ class Solvers:
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, X, y, sample_weight, layer_units, incremental):
+    def _fit_stochastic(self, X, y, sample_weight, layer_units, incremental, scorer=None,
+                        validation=None):
         dtype = X.dtype
         network = Network(layer_units, self.activation, self.out_activation_, dtype,
                           self.backend)
@@ -102,38 +114,37 @@ class Solvers:
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         early_stopping = self.early_stopping
-        if early_stopping:
-            X_train, y_train, sw_train, X_val, y_val, sw_val = self._validation_split(
-                X, y, sample_weight
+        if early_stopping and validation is None:
+            X_train, y_train, sw_train, validation = self._validation_split(
+                X, y, sample_weight, scorer
             )
         else:
             X_train, y_train, sw_train = X, y, sample_weight
-            X_val = y_val = sw_val = None
 
         n_samples = X_train.shape[0]
         sample_idx = np.arange(n_samples, dtype=np.int64)
         batch_size = self._batch_size(n_samples)
         epochs = network.epochs(flat, self._optimizer, X_train, y_train, sw_train, batch_size,
                                 self.alpha)
+        tasks = epoch_tasks(self, X_train, y_train, sw_train, 1 if incremental else self.max_iter)
 
         try:
             self.n_iter_ = 0
             for _ in range(self.max_iter):
+                if tasks is not None:
+                    tasks.begin()
                 if self.shuffle:
                     # scikit-learn's shuffle(sample_idx) permutes an arange with
                     # random_state.shuffle and indexes sample_idx with it; shuffling
                     # sample_idx in place makes the same draws and the same swaps
                     self._random_state.shuffle(sample_idx)
-                loss_sum = epochs.run(sample_idx)
-                self.n_iter_ += 1
-                self.loss_ = dtype.type(loss_sum) / n_samples
-                self.t_ += n_samples
-                self.loss_curve_.append(self.loss_)
+                self._record_epoch(epochs.run(sample_idx), n_samples, dtype)
                 if self.verbose:
                     print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
 
-                self._update_no_improvement_count(early_stopping, X_val, y_val, sw_val)
+                self._update_no_improvement_count(early_stopping, validation)
                 self._optimizer.iteration_ends(self.t_)
+                stop = tasks is not None and tasks.end()
 
                 if self._no_improvement_count > self.n_iter_no_change:
                     if early_stopping:
@@ -151,7 +162,7 @@ class Solvers:
                         break
                     self._no_improvement_count = 0
 
-                if incremental:
+                if incremental or stop:
                     break
                 if self.n_iter_ == self.max_iter:
                     warnings.warn(
@@ -161,17 +172,32 @@ class Solvers:
                     )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
+            if epochs.finished > self.n_iter_:
+                # the epoch's one call into the kernels ran to its end (Ctrl-C was seen
+                # as it returned): its weights are the model's, so it counts
+                self._record_epoch(epochs.last_loss_sum, n_samples, dtype)
+            if tasks is not None:
+                tasks.abandon()
 
         if early_stopping:
             # the best epoch's copies become the flat buffer again, so predict needs no
             # packing
             self._restore(self._best)
             self._adopt_params(network, self._flat_params(network))
+        if tasks is not None:
+            tasks.finish()
 
-    def _update_no_improvement_count(self, early_stopping, X_val, y_val, sw_val):
+    def _record_epoch(self, loss_sum, n_samples, dtype):
+        self.n_iter_ += 1
+        self.loss_ = dtype.type(loss_sum) / n_samples
+        self.t_ += n_samples
+        self.loss_curve_.append(self.loss_)
+
+    def _update_no_improvement_count(self, early_stopping, validation):
         if early_stopping:
-            score = self._score(X_val, y_val, sample_weight=sw_val)
+            score, loss = validation.judge(self)
             self.validation_scores_.append(score)
+            self.validation_loss_curve_.append(loss)
             if self.verbose:
                 print("Validation score: %f" % self.validation_scores_[-1])
             if score < self.best_validation_score_ + self.tol:

@@ -313,10 +313,13 @@ class Epochs:
         self.network, self.optimizer = network, optimizer
         self.data = dict(P=P, G=G, workspace=workspace, X=X, T=T, sw=sw, l2=l2,
                          batch_size=batch_size)
+        self.finished, self.last_loss_sum = 0, 0.0
 
     def run(self, order):
         """One epoch over the rows in order, in place; returns the size-weighted loss sum."""
-        return train_epoch(self.network, self.optimizer, order, **self.data)
+        loss_sum = train_epoch(self.network, self.optimizer, order, **self.data)
+        self.finished, self.last_loss_sum = self.finished + 1, loss_sum
+        return loss_sum
 
 
 def max_threads():
