@@ -17,6 +17,9 @@ int BN(bn_train_epoch)(double *loss_sum, real *P, real *G, real *workspace, cons
         return BN_EINVAL;
     int64_t N;
     BN(bn_param_count)(&N, net);   /* net is valid */
+    layout views;
+    if (BN(bn_layout_alloc)(&views, net))
+        return BN_ENOMEM;
     /* scikit-learn sums each batch's loss times its size in the data's precision */
     real accumulated = 0;
     int status = BN_OK;
@@ -24,7 +27,7 @@ int BN(bn_train_epoch)(double *loss_sum, real *P, real *G, real *workspace, cons
     for (int64_t start = 0; start < n_order && !status; start += batch_size) {
         int64_t m = n_order - start < batch_size ? n_order - start : batch_size;
         double batch_loss;
-        status = BN(bn_loss_grad_step)(&batch_loss, G, workspace, P, net, X, T, sw,
+        status = BN(bn_loss_grad_step)(&batch_loss, &views, G, workspace, P, net, X, T, sw,
                                        order + start, m);
         if (!status) {
             accumulated += (real)batch_loss * (real)m;
@@ -32,6 +35,7 @@ int BN(bn_train_epoch)(double *loss_sum, real *P, real *G, real *workspace, cons
         }
     }
     bn_chain_end();
+    BN(bn_layout_free)(&views);
     *loss_sum = accumulated;
     return status;
 }

@@ -37,7 +37,7 @@ class Solvers:
         iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
         result = scipy.optimize.minimize(
             loss_and_gradient,
-            self._flat_params(network),
+            network.without_nan_slopes(self._flat_params(network)),
             method="L-BFGS-B",
             jac=True,
             options={
@@ -52,7 +52,7 @@ class Solvers:
         # scikit-learn keeps scipy's float64 result, whatever the data's precision
         final = Network(layer_units, self.activation, self.out_activation_, result.x.dtype,
                         self.backend)
-        self._adopt_params(final, result.x)
+        self._adopt_params(final, final.with_nan_slopes(result.x))
     def _validation_split(self, X, y, sample_weight):
         # Not stratified for multilabel (nor, as in scikit-learn, ever for regression).
         should_stratify = is_classifier(self) and self.n_outputs_ == 1
