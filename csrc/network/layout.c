@@ -53,7 +53,9 @@ int BN(bn_net_has_slopes)(const bn_net *net)
 int BN(bn_layout_alloc)(layout *views, const bn_net *net)
 {
     int64_t L = net->n_layers;
-    if (L < 1 || (uint64_t)L > SIZE_MAX / (LAYOUT_ARRAYS * sizeof(real *)))
+    if (L < 1)
+        return BN_EINVAL;
+    if ((uint64_t)L > SIZE_MAX / (LAYOUT_ARRAYS * sizeof(real *)))
         return BN_ENOMEM;
     /* each array is read and written through one pointer type only */
     void **arrays = malloc((size_t)L * LAYOUT_ARRAYS * sizeof(real *));

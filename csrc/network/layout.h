@@ -27,7 +27,7 @@ int BN(bn_net_valid)(const bn_net *net);
 /* 1 when a hidden layer of net is PReLU: P then holds a slope slot per hidden layer */
 int BN(bn_net_has_slopes)(const bn_net *net);
 /* views' per-layer arrays for net's L layers, in one allocation: BN_OK, or BN_ENOMEM (and
- * nothing to free) */
+ * nothing to free); BN_EINVAL for L < 1 */
 int BN(bn_layout_alloc)(layout *views, const bn_net *net);
 void BN(bn_layout_free)(layout *views);
 /* sum over l of units[l] * units[l+1]: the weights, first in P */
