@@ -78,15 +78,13 @@ typedef struct {
  * hyper-parameters first; NULL for an unknown solver */
 const bn_field *bn_optimizer_fields(int solver);
 
-/* The most weight layers a network may have: plenty for the networks this library trains;
- * deeper ones are refused (BN_EINVAL). */
-#define BN_MAX_LAYERS 64
-
-/* The shape of a network: units[0] inputs, units[1..L-1] hidden, units[L] outputs. */
+/* The shape of a network: units[0] inputs, units[1..L-1] hidden, units[L] outputs. Any
+ * depth: the C core sizes what it keeps per layer by L. */
 typedef struct {
     int64_t n_layers;        /* L, the number of weight layers */
     const int64_t *units;    /* units[0..L] */
-    int activation;          /* enum bn_activation, for every hidden layer */
+    const int *activations;  /* activations[0..L-2]: each hidden layer's enum bn_activation
+                              * (NULL when L == 1) */
     int output;              /* enum bn_output */
     double l2;               /* alpha: 0.5*alpha*sum(W^2), divided by the batch weight sum */
 } bn_net;

@@ -117,18 +117,21 @@ int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
 
 /* ---- layout.c, loss_grad.c, epoch.c, predict.c: the network ----------------------------
  * Parameters live in one flat buffer P: W_0..W_{L-1} (row-major, units[l] x units[l+1]),
- * then b_0..b_{L-1}, then, for PReLU, one slope per hidden layer. Gradients share the
- * layout, so an optimizer step is one loop. */
+ * then b_0..b_{L-1}, then, when a hidden layer is PReLU, one slope per hidden layer (the
+ * slot of a layer that is not PReLU is never read, and its gradient is 0). Gradients share
+ * the layout, so an optimizer step is one loop. */
 /* *count = the length of P; BN_EINVAL (count untouched) for a network the C core does not
- * train: more than BN_MAX_LAYERS layers, an empty layer, an unknown code, l2 < 0, or
- * buffers whose lengths would not fit int64_t */
+ * train: no layer, an empty layer, an unknown code, l2 < 0, or buffers whose lengths
+ * would not fit int64_t */
 int BN(bn_param_count)(int64_t *count, const bn_net *net);
 /* *len = the reals of workspace a batch of m rows needs; BN_EINVAL as bn_param_count, or
  * for m < 0 or a length that would not fit int64_t */
 int BN(bn_workspace_len)(int64_t *len, const bn_net *net, int64_t m);
 
 /* Loss and gradient G[N] of the batch X[rows[m]] against T (rows NULL: the first m rows),
- * L2 penalty included, both divided by the batch's weight sum as scikit-learn does. */
+ * L2 penalty included, both divided by the batch's weight sum as scikit-learn does.
+ * BN_ENOMEM when the per-layer views cannot be allocated (as for bn_train_epoch and
+ * bn_predict). */
 int BN(bn_loss_grad)(double *loss, real *G, real *workspace, const real *P,
                      const bn_net *net, const bn_rows *X, const real *T, const real *sw,
                      const int64_t *rows, int64_t m);

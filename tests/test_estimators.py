@@ -113,7 +113,10 @@ def test_extra_activations_learn(iris, activation):
         (dict(solver="newton"), "'solver' parameter"),
         (dict(backend="cuda"), "'backend' parameter"),
         (dict(hidden_layer_sizes=(3, 0)), "hidden_layer_sizes must be > 0"),
-        (dict(hidden_layer_sizes=(2,) * 64), "at most 64 layers"),
+        (dict(hidden_layer_sizes=(4, 3), activation=("relu",)),
+         "1 activations for 2 hidden layers"),
+        (dict(hidden_layer_sizes=(4, 3), activation=("relu", "swish")),
+         r"activation\[1\]='swish' is not one of"),
     ],
 )
 def test_bad_parameters_are_named(iris, params, message):

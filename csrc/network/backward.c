@@ -5,8 +5,9 @@
 
 /* For l = L-1 down to 0, with D_l[m, n_l] = dL/dV_l:
  *   dW_l[k_l, n_l] = U_{l-1}[m, k_l]^T @ D_l;   db_l[n_l] = sum_m D_l;
- *   D_{l-1}[m, k_l] = D_l @ W_l^T (= dL/dU_{l-1}), then *= f'(V_{l-1});
- *   dslope_{l-1} = sum(D_{l-1} * min(V_{l-1}, 0)) / weight_sum (PReLU, before the *= f'). */
+ *   D_{l-1}[m, k_l] = D_l @ W_l^T (= dL/dU_{l-1}), then *= f_{l-1}'(V_{l-1});
+ *   dslope_{l-1} = sum(D_{l-1} * min(V_{l-1}, 0)) / weight_sum (a PReLU layer, before the
+ *   *= f'), 0 for a layer that is not PReLU, whose slope slot is never read. */
 int BN(bn_network_backward)(const layout *views, const bn_net *net, const bn_rows *X,
                             const int64_t *rows, int64_t m, double weight_sum)
 {
@@ -22,12 +23,14 @@ int BN(bn_network_backward)(const layout *views, const bn_net *net, const bn_row
             continue;
         /* D_{l-1} holds dL/dU_{l-1}; turn it into dL/dV_{l-1} */
         real slope = BN(bn_hidden_alpha)(views, net, l - 1);
+        int activation = net->activations[l - 1];
         if (views->dslope)
-            views->dslope[l - 1] = (real)(BN(bn_prelu_slope_grad)(views->D[l - 1],
+            views->dslope[l - 1] = activation != BN_PRELU ? 0
+                                 : (real)(BN(bn_prelu_slope_grad)(views->D[l - 1],
                                                                   views->V[l - 1], m * k) /
                                           weight_sum);
         status = BN(bn_activation_backward)(views->D[l - 1], views->U[l - 1], views->V[l - 1],
-                                            m * k, net->activation, slope);
+                                            m * k, activation, slope);
         if (status)
             return status;
     }

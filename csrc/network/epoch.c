@@ -20,8 +20,13 @@ int BN(bn_train_epoch)(double *loss_sum, real *P, real *G, real *workspace, cons
     BN(bn_param_count)(&N, net);   /* net is valid */
     *loss_sum = 0;
     /* out of memory here leaves P and the optimizer's state untouched */
-    if (BN(bn_reserve_step_scratch)(net, n_order < batch_size ? n_order : batch_size))
+    layout views;
+    if (BN(bn_layout_alloc)(&views, net))
         return BN_ENOMEM;
+    if (BN(bn_reserve_step_scratch)(net, n_order < batch_size ? n_order : batch_size)) {
+        BN(bn_layout_free)(&views);
+        return BN_ENOMEM;
+    }
     /* scikit-learn sums each batch's loss times its size in the data's precision */
     real accumulated = 0;
     int status = BN_OK;
@@ -29,7 +34,7 @@ int BN(bn_train_epoch)(double *loss_sum, real *P, real *G, real *workspace, cons
     for (int64_t start = 0; start < n_order && !status; start += batch_size) {
         int64_t m = n_order - start < batch_size ? n_order - start : batch_size;
         double batch_loss;
-        status = BN(bn_loss_grad_step)(&batch_loss, G, workspace, P, net, X, T, sw,
+        status = BN(bn_loss_grad_step)(&batch_loss, &views, G, workspace, P, net, X, T, sw,
                                        order + start, m);
         if (!status) {
             accumulated += (real)batch_loss * (real)m;
@@ -37,6 +42,7 @@ int BN(bn_train_epoch)(double *loss_sum, real *P, real *G, real *workspace, cons
         }
     }
     bn_chain_end();
+    BN(bn_layout_free)(&views);
     *loss_sum = accumulated;
     return status;
 }

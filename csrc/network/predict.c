@@ -50,6 +50,10 @@ static void predict_chunk(void *context, int64_t chunk, int thread)
         return;
     }
     layout views;
+    if (BN(bn_layout_alloc)(&views, net)) {
+        atomic_store(&job->status, BN_ENOMEM);
+        return;
+    }
     BN(bn_lay_out)(&views, net, job->P, NULL, job->workspace + thread * job->workspace_len, m);
     int status = BN(bn_network_forward)(&views, net, &rows, NULL, m);
     if (status)
@@ -57,6 +61,7 @@ static void predict_chunk(void *context, int64_t chunk, int thread)
     else
         memcpy(job->Y + start * n_out, views.U[net->n_layers - 1],
                (size_t)(m * n_out) * sizeof(real));
+    BN(bn_layout_free)(&views);
 }
 
 int BN(bn_predict)(real *Y, real *workspace, int64_t n_workspaces, const real *P,

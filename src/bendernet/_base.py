@@ -20,7 +20,7 @@ from sklearn.utils.validation import _check_sample_weight
 
 from bendernet._callbacks import CallbackSupportMixin
 from bendernet._class_weight import class_weighted
-from bendernet._codes import ACTIVATIONS
+from bendernet._codes import ACTIVATIONS, PRELU, layer_codes
 from bendernet._network import BACKENDS
 from bendernet._optimizer import OPTIMIZERS
 from bendernet._parameters import PRELU_INITIAL_SLOPE, FlatParameters
@@ -59,7 +59,8 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
+        # or one name per hidden layer, checked against hidden_layer_sizes in fit
+        "activation": [StrOptions(set(ACTIVATIONS)), tuple, list],
         "solver": [StrOptions({"lbfgs", *OPTIMIZERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -153,12 +154,19 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
             self.out_activation_ = "logistic"
 
         self.coefs_, self.intercepts_ = [], []
-        for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
-            coef, intercept = self._init_coef(fan_in, fan_out, dtype)
+        # each layer of weights is drawn for the activation it feeds, the output layer's
+        # for the last hidden one (as scikit-learn's, for its single activation)
+        feeds = self.activation
+        feeds = ([feeds] * (len(layer_units) - 1) if isinstance(feeds, str)
+                 else list(feeds) + list(feeds[-1:]))
+        for l, (fan_in, fan_out) in enumerate(zip(layer_units[:-1], layer_units[1:])):
+            activation = feeds[l] if l < len(feeds) else None
+            coef, intercept = self._init_coef(fan_in, fan_out, dtype, activation)
             self.coefs_.append(coef)
             self.intercepts_.append(intercept)
-        if self.activation == "prelu":
-            self.prelu_alpha_ = np.full(self.n_layers_ - 2, PRELU_INITIAL_SLOPE, dtype=dtype)
+        prelu = np.array(layer_codes(self.activation, self.n_layers_ - 2)) == PRELU
+        if prelu.any():     # NaN: the slot of a layer that is not PReLU
+            self.prelu_alpha_ = np.where(prelu, PRELU_INITIAL_SLOPE, np.nan).astype(dtype)
         self._best = self._snapshot()
 
         if self.solver in OPTIMIZERS:
@@ -175,9 +183,9 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
                 self.validation_loss_curve_ = None
                 self.best_validation_score_ = None
 
-    def _init_coef(self, fan_in, fan_out, dtype):
+    def _init_coef(self, fan_in, fan_out, dtype, activation):
         # Glorot's uniform initialisation, drawn exactly as scikit-learn draws it
-        factor = 2.0 if self.activation == "logistic" else 6.0
+        factor = 2.0 if activation == "logistic" else 6.0
         bound = np.sqrt(factor / (fan_in + fan_out))
         coef = self._random_state.uniform(-bound, bound, (fan_in, fan_out))
         intercept = self._random_state.uniform(-bound, bound, fan_out)
@@ -192,6 +200,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
             raise ValueError(
                 "hidden_layer_sizes must be > 0, got %s." % hidden_layer_sizes
             )
+        layer_codes(self.activation, len(hidden_layer_sizes), names_only=True)
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         # predict fills this cache; it exists from fit on so predict leaves __dict__ alone
         self._networks = {}

@@ -4,12 +4,17 @@ SHARED_PARAMETERS = """
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of neurons in the ith hidden layer.
 
-    activation : str, default='relu'
+    activation : str or tuple or list of str, default='relu'
         Activation of the hidden layers, one of ``bendernet.activations.NAMES``:
         scikit-learn's 'identity', 'logistic', 'tanh', 'relu', and beyond it 'arctan',
         'prelu' (slope for x < 0 learned per hidden layer, from 0.25; see
         ``prelu_alpha_``), 'elu' (alpha 1) and 'softplus'. 'step' predicts with binary
         step units; trained, its zero derivative leaves the hidden layers as initialised.
+        A single name applies to every hidden layer; a tuple or list gives one name per
+        hidden layer, e.g. ``activation=('relu', 'tanh')`` with
+        ``hidden_layer_sizes=(64, 32)`` (ValueError at fit, naming the layer, for a wrong
+        length or an unknown name). Each layer of weights is initialised for the
+        activation it feeds, the output layer's for the last hidden one.
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         'lbfgs' is scipy's L-BFGS-B on the full batch, 'sgd' stochastic gradient descent
@@ -129,7 +134,8 @@ SHARED_ATTRIBUTES = """
         Bias vector of each layer.
 
     prelu_alpha_ : ndarray of shape (n_layers - 2,)
-        With activation='prelu': the learned slope of each hidden layer for x < 0.
+        When a hidden layer is 'prelu': the learned slope for x < 0 of each hidden
+        layer, NaN for a layer whose activation is not 'prelu'.
 
     n_features_in_ : int
         Number of features seen during fit.

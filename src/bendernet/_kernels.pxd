@@ -18,13 +18,11 @@ cdef extern from "bendernet.h" nogil:
         BN_N_OPTIMIZERS
     enum:
         BN_FIELD_HYPER, BN_FIELD_BUFFER, BN_FIELD_COUNTER
-    enum:
-        BN_MAX_LAYERS
 
     ctypedef struct bn_net:
         int64_t n_layers
         const int64_t *units
-        int activation
+        const int *activations
         int output
         double l2
 

@@ -9,15 +9,19 @@ _kernels_runtime.pxi (the threads' placement, csrc/runtime/).
 
 A layer input X crosses as five arguments, which bendernet._network.layer_input makes:
 values (the row-major numbers when dense, the nonzeros when CSR), indptr and indices
-(None when dense; int64), n_rows and n_cols."""
+(None when dense; int64), n_rows and n_cols. A network's activation is one code for every
+hidden layer or one per hidden layer (see bendernet._codes.layer_codes)."""
 
 from libc.stdint cimport int64_t
 from cython cimport floating
 
 import numpy
 
+from bendernet._codes import layer_codes
+
 cdef object _float32 = numpy.dtype(numpy.float32)
 cdef object _float64 = numpy.dtype(numpy.float64)
+cdef object _intc = numpy.dtype(numpy.intc)
 
 
 cdef int check(int status) except -1:
@@ -79,12 +83,29 @@ cdef bn_rows rows_of(const floating[::1] values, const int64_t[::1] indptr,
     return rows
 
 
-cdef bn_net net_of(const int64_t[::1] units, int activation, int output, double l2) except *:
+cdef object activation_codes(object activation, const int64_t[::1] units):
+    """activation as the C core reads it: an int array of one code per hidden layer, which
+    the caller keeps alive while the bn_net that points into it is in use (a Network's
+    array of codes passes as it is)"""
+    cdef Py_ssize_t n_hidden = max(units.shape[0] - 2, 0)
+    if not (isinstance(activation, numpy.ndarray) and activation.dtype == _intc):
+        try:
+            activation = numpy.array(layer_codes(activation, n_hidden), dtype=_intc)
+        except OverflowError:
+            require(False, "an activation code out of range")
+    require(activation.shape == (n_hidden,) and activation.flags.c_contiguous,
+            f"one activation code per hidden layer: {n_hidden}")
+    return activation
+
+
+cdef bn_net net_of(const int64_t[::1] units, const int[::1] codes, int output,
+                   double l2) except *:
+    """The C view of a network; codes from activation_codes"""
     cdef bn_net net
     require(units.shape[0] >= 2, "a network needs at least an input and an output layer")
     net.n_layers = units.shape[0] - 1
     net.units = &units[0]
-    net.activation = activation
+    net.activations = &codes[0] if codes.shape[0] else NULL
     net.output = output
     net.l2 = l2
     cdef int64_t count
@@ -136,7 +157,6 @@ def compiled_codes():
         "outputs": {"identity": BN_OUT_IDENTITY, "logistic": BN_OUT_LOGISTIC,
                     "softmax": BN_OUT_SOFTMAX, "exp": BN_OUT_EXP},
         "n_outputs": BN_N_OUTPUTS,
-        "max_layers": BN_MAX_LAYERS,
     }
 
 

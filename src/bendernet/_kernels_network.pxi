@@ -1,19 +1,22 @@
 # Included into _kernels.pyx: the glue for the network-level kernels of csrc/network/ (shares
-# the helpers check, require, single_precision, rows_of and net_of defined there).
+# the helpers check, require, single_precision, rows_of, activation_codes and net_of defined
+# there).
 
 # ---- the network ---------------------------------------------------------------------------
 
-def param_count(const int64_t[::1] units, int activation):
+def param_count(const int64_t[::1] units, activation):
     """length of the flat parameter buffer"""
-    cdef bn_net net = net_of(units, activation, 0, 0)
+    codes = activation_codes(activation, units)
+    cdef bn_net net = net_of(units, codes, 0, 0)
     cdef int64_t count
     check(bn_param_count_f64(&count, &net))
     return count
 
 
-def workspace_len(const int64_t[::1] units, int activation, int64_t m):
+def workspace_len(const int64_t[::1] units, activation, int64_t m):
     """reals of workspace for a batch of m rows"""
-    cdef bn_net net = net_of(units, activation, 0, 0)
+    codes = activation_codes(activation, units)
+    cdef bn_net net = net_of(units, codes, 0, 0)
     require(m >= 0, "negative batch size")
     cdef int64_t length
     require(bn_workspace_len_f64(&length, &net, m) == BN_OK,
@@ -39,12 +42,13 @@ cdef int check_targets(const bn_net *net, int64_t n_rows, Py_ssize_t t_rows, Py_
 
 
 def loss_grad(floating[::1] G, floating[::1] workspace, const floating[::1] P,
-              const int64_t[::1] units, int activation, int output, double l2,
+              const int64_t[::1] units, activation, int output, double l2,
               const floating[::1] values, const int64_t[::1] indptr,
               const int64_t[::1] indices, int64_t n_rows, int64_t n_cols,
               const floating[:, ::1] T, const floating[::1] sw):
     """loss and gradient G of every row of X at parameters P"""
-    cdef bn_net net = net_of(units, activation, output, l2)
+    codes = activation_codes(activation, units)
+    cdef bn_net net = net_of(units, codes, output, l2)
     cdef bn_rows inputs = rows_of(values, indptr, indices, n_rows, n_cols, units[0])
     check_buffers(&net, P.shape[0], workspace.shape[0], inputs.n_rows)
     require(G.shape[0] == P.shape[0], "gradient buffer has the wrong length")
@@ -95,19 +99,20 @@ cdef class Epochs:
         self.hyper_slots = hyper_slots(code)
         self.batch_size = batch_size
         self.single = single_precision(P.dtype)
+        codes = activation_codes(network.activation, network.units)
         if self.single:
-            bind_epochs[float](self, P, G, workspace, network.units, network.activation,
+            bind_epochs[float](self, P, G, workspace, network.units, codes,
                                network.output, l2, X.values, X.indptr, X.indices, X.n_rows,
                                X.n_cols, T, sw)
             self.opt_f32.solver = code
             state = bind_state(&self.opt_f32.state, code, optimizer, True, P.shape[0])
         else:
-            bind_epochs[double](self, P, G, workspace, network.units, network.activation,
+            bind_epochs[double](self, P, G, workspace, network.units, codes,
                                 network.output, l2, X.values, X.indptr, X.indices, X.n_rows,
                                 X.n_cols, T, sw)
             self.opt_f64.solver = code
             state = bind_state(&self.opt_f64.state, code, optimizer, False, P.shape[0])
-        self.arrays = (P, G, workspace, network.units, X, T, sw, state)
+        self.arrays = (P, G, workspace, network.units, codes, X, T, sw, state)
 
     def run(self, const int64_t[::1] order):
         """One epoch over the rows in order, in place, with the optimizer's hyper-parameters
@@ -140,12 +145,12 @@ cdef class Epochs:
 
 
 cdef int bind_epochs(Epochs epochs, floating[::1] P, floating[::1] G, floating[::1] workspace,
-                     const int64_t[::1] units, int activation, int output, double l2,
-                     const floating[::1] values, const int64_t[::1] indptr,
+                     const int64_t[::1] units, const int[::1] codes, int output,
+                     double l2, const floating[::1] values, const int64_t[::1] indptr,
                      const int64_t[::1] indices, int64_t n_rows, int64_t n_cols,
                      const floating[:, ::1] T,
                      const floating[::1] sw) except -1:
-    epochs.net = net_of(units, activation, output, l2)
+    epochs.net = net_of(units, codes, output, l2)
     epochs.inputs = rows_of(values, indptr, indices, n_rows, n_cols, units[0])
     require(epochs.batch_size >= 1, "batch_size must be at least 1")
     check_buffers(&epochs.net, P.shape[0], workspace.shape[0], 1)
@@ -172,14 +177,15 @@ def train_epoch(network, optimizer, order, *, P, G, workspace, X, T, sw, l2, bat
 
 
 def predict(floating[:, ::1] Y, floating[::1] workspace, const floating[::1] P,
-            const int64_t[::1] units, int activation, int output,
+            const int64_t[::1] units, activation, int output,
             const floating[::1] values, const int64_t[::1] indptr,
             const int64_t[::1] indices, int64_t n_rows, int64_t n_cols, int64_t chunk_rows,
             bint check_finite=False):
     """Y = the network's output for every row of X; workspace holds one chunk's workspace
     for each thread that may run chunks. With check_finite, returns False (Y unspecified)
     if a dense X holds a NaN or an infinity, else True."""
-    cdef bn_net net = net_of(units, activation, output, 0)
+    codes = activation_codes(activation, units)
+    cdef bn_net net = net_of(units, codes, output, 0)
     cdef bn_rows inputs = rows_of(values, indptr, indices, n_rows, n_cols, units[0])
     require(chunk_rows >= 1, "chunk_rows must be at least 1")
     check_buffers(&net, P.shape[0], workspace.shape[0], chunk_rows)

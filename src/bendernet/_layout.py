@@ -1,11 +1,18 @@
 """Where each layer's parameters sit in a network's flat buffer, as the C core lays them.
 
 All coefficients first (W_0 .. W_{L-1}, each row-major k x n), then all intercepts
-(b_0 .. b_{L-1}), then one slope per hidden layer when the activation is PReLU. Gradients
-share the layout. Pure Python: the reference and the network description both read it.
+(b_0 .. b_{L-1}), then, when a hidden layer is PReLU, one slope per hidden layer (the slot
+of a layer that is not PReLU is never read). Gradients share the layout. ``activation`` is
+one code for every hidden layer or one per hidden layer (``_codes.layer_codes``). Pure
+Python: the reference and the network description both read it.
 """
 
-from bendernet._codes import PRELU
+from bendernet._codes import PRELU, layer_codes
+
+
+def has_slopes(units, activation):
+    """whether the flat buffer holds PReLU slopes: when a hidden layer is PReLU"""
+    return PRELU in layer_codes(activation, max(len(units) - 2, 0))
 
 
 class Layout:
@@ -21,17 +28,17 @@ class Layout:
         for l in range(L):
             self.b.append(flat[offset:offset + units[l + 1]])
             offset += units[l + 1]
-        self.slope = flat[offset:offset + L - 1] if activation == PRELU else None
+        self.slope = flat[offset:offset + L - 1] if has_slopes(units, activation) else None
 
 
 def param_count(units, activation):
     """length of the flat parameter buffer"""
     units = [int(u) for u in units]
     weights = sum(k * n for k, n in zip(units[:-1], units[1:]))
-    return weights + sum(units[1:]) + (len(units) - 2 if activation == PRELU else 0)
+    return weights + sum(units[1:]) + (len(units) - 2 if has_slopes(units, activation) else 0)
 
 
 def workspace_len(units, activation, m):
     """reals of workspace for a batch of m rows, as the NumPy reference counts them (it
     allocates its own; the C core's count is _kernels.workspace_len)"""
-    return m * int(sum(units[1:])) * (3 if activation == PRELU else 2)
+    return m * int(sum(units[1:])) * (3 if has_slopes(units, activation) else 2)

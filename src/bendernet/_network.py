@@ -10,8 +10,8 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from bendernet import _kernels, activations, reference
-from bendernet._codes import MAX_LAYERS, OUTPUTS, PRELU
+from bendernet import _kernels, reference
+from bendernet._codes import OUTPUTS, PRELU, layer_codes
 from bendernet._layout import Layout, param_count
 
 BACKENDS = {"c": _kernels, "numpy": reference}
@@ -59,16 +59,16 @@ def layer_input(X, dtype):
 
 
 class Network:
-    """Shape, activations and backend of an MLP; packs and unpacks its flat parameters."""
+    """Shape, activations and backend of an MLP; packs and unpacks its flat parameters.
+
+    activation is one name for every hidden layer or a tuple or list of one per hidden
+    layer (ValueError naming a bad one); self.activation holds the code of each, as the C
+    core reads them."""
 
     def __init__(self, units, activation, output, dtype, backend="c"):
         self.units = np.asarray(units, dtype=np.int64)
-        if len(self.units) - 1 > MAX_LAYERS:
-            raise ValueError(
-                f"bendernet trains networks of at most {MAX_LAYERS} layers of weights; "
-                f"hidden_layer_sizes asks for {len(self.units) - 1}."
-            )
-        self.activation = activations.code(activation)
+        codes = layer_codes(activation, max(len(self.units) - 2, 0), names_only=True)
+        self.activation = np.array(codes, dtype=np.intc)
         self.output = OUTPUTS.index(output)
         self.dtype = np.dtype(dtype)
         self.kernels = BACKENDS[backend]
@@ -78,10 +78,20 @@ class Network:
     def n_layers(self):
         return len(self.units) - 1
 
+    @property
+    def prelu_layers(self):
+        """a boolean per hidden layer: whether it is PReLU (its slope learned)"""
+        return self.activation == PRELU
+
+    @property
+    def has_slopes(self):
+        """whether the flat buffer holds a slope per hidden layer (one is PReLU)"""
+        return bool(self.prelu_layers.any())
+
     def pack(self, coefs, intercepts, slopes=None):
         """A new flat buffer holding coefs, intercepts and (PReLU) slopes."""
         parts = [np.ravel(c) for c in coefs] + [np.ravel(b) for b in intercepts]
-        if self.activation == PRELU:
+        if self.has_slopes:
             parts.append(np.ravel(slopes))
         flat = np.concatenate(parts).astype(self.dtype, copy=False)
         if flat.shape != (self.n_params,):
@@ -89,6 +99,27 @@ class Network:
                 f"coefs_ and intercepts_ hold {flat.size} values; a network with layer "
                 f"sizes {self.units.tolist()} needs {self.n_params}."
             )
+        return flat
+
+    def _unused_slopes(self):
+        """which slope slots belong to hidden layers that are not PReLU (never read)"""
+        return ~self.prelu_layers if self.has_slopes else self.prelu_layers[:0]
+
+    def without_nan_slopes(self, flat):
+        """flat with 0 in the unused slope slots, as a copy (flat itself if it has none):
+        the start SciPy's L-BFGS needs, which a NaN would stop"""
+        unused = self._unused_slopes()
+        if not unused.any():
+            return flat
+        flat = flat.copy()
+        self.unpack(flat)[2][unused] = 0
+        return flat
+
+    def with_nan_slopes(self, flat):
+        """flat, its unused slope slots set to NaN in place (as prelu_alpha_ shows them)"""
+        unused = self._unused_slopes()
+        if unused.any():
+            self.unpack(flat)[2][unused] = np.nan
         return flat
 
     def unpack(self, flat):

@@ -9,7 +9,6 @@ import operator
 
 import numpy as np
 
-from bendernet._codes import PRELU
 from bendernet._network import Network
 
 #: The slope every PReLU layer starts from.
@@ -22,7 +21,10 @@ class FlatParameters:
     def _network(self, dtype):
         """The fitted network's shape and activations, as the kernels see them (cached)."""
         units = (self.coefs_[0].shape[0],) + tuple(c.shape[1] for c in self.coefs_)
-        key = (units, self.activation, self.out_activation_, np.dtype(dtype), self.backend)
+        activation = self.activation
+        if not isinstance(activation, str):     # a list of names cannot be a key
+            activation = tuple(activation)
+        key = (units, activation, self.out_activation_, np.dtype(dtype), self.backend)
         cache = self.__dict__.setdefault("_networks", {})
         if key not in cache:
             cache[key] = Network(units, self.activation, self.out_activation_, dtype,
@@ -30,11 +32,19 @@ class FlatParameters:
         return cache[key]
 
     def _slopes(self, network):
-        if network.activation != PRELU:
+        """prelu_alpha_ as network reads it: a slope per hidden layer, NaN where the layer
+        is not PReLU; a new array where a layer became PReLU (its slope starts afresh) or
+        stopped being one since prelu_alpha_ was made."""
+        if not network.has_slopes:
             return None
         slopes = getattr(self, "prelu_alpha_", None)
         if slopes is None or len(slopes) != network.n_layers - 1:
             slopes = np.full(network.n_layers - 1, PRELU_INITIAL_SLOPE)
+        slopes = np.asarray(slopes)
+        prelu = network.prelu_layers
+        fresh = np.isnan(slopes) & prelu
+        if fresh.any() or not np.isnan(slopes[~prelu]).all():
+            slopes = np.where(prelu, np.where(fresh, PRELU_INITIAL_SLOPE, slopes), np.nan)
         return slopes
 
     def _model_arrays(self, network):

@@ -43,7 +43,7 @@ class Solvers:
         iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
         result = scipy.optimize.minimize(
             loss_and_gradient,
-            self._flat_params(network),
+            network.without_nan_slopes(self._flat_params(network)),
             method="L-BFGS-B",
             jac=True,
             options={
@@ -61,7 +61,7 @@ class Solvers:
         # scikit-learn keeps scipy's float64 result, whatever the data's precision
         final = Network(layer_units, self.activation, self.out_activation_, result.x.dtype,
                         self.backend)
-        self._adopt_params(final, result.x)
+        self._adopt_params(final, final.with_nan_slopes(result.x))
         if tasks is not None:
             tasks.finish()
 

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from bendernet._codes import (  # noqa: F401  (the codes are part of the reference's API)
     ARCTAN, ELU, IDENTITY, LOGISTIC, OUT_EXP, OUT_IDENTITY, OUT_LOGISTIC, OUT_SOFTMAX,
-    PRELU, RELU, SOFTPLUS, STEP, TANH,
+    PRELU, RELU, SOFTPLUS, STEP, TANH, layer_codes,
 )
 from bendernet._layout import Layout, param_count, workspace_len  # noqa: F401  (as _kernels)
 
@@ -231,25 +231,26 @@ def _dense_backward(dW, db, dX, dV, X, rows, W):
 
 # ---- the network ---------------------------------------------------------------------------
 
-def _hidden_alpha(layout, activation, l):
-    if layout.slope is not None:
+def _hidden_alpha(layout, codes, l):
+    if codes[l] == PRELU:
         return layout.slope[l]
-    return 1.0 if activation == ELU else 0.0
+    return 1.0 if codes[l] == ELU else 0.0
 
 
 def _forward_pass(P, units, activation, output, X, rows):
-    """outputs U_l and pre-activations V_l of every layer for X[rows]"""
+    """outputs U_l and pre-activations V_l (PReLU layers) of every layer for X[rows]"""
     layout = Layout(P, units, activation)
     L = len(units) - 1
+    codes = layer_codes(activation, L - 1)
     m = X.shape[0] if rows is None else len(rows)
     U, V, layer_input = [], [], X
     for l in range(L):
         hidden = l < L - 1
         u = np.empty((m, units[l + 1]), dtype=P.dtype)
-        v = np.empty_like(u) if hidden and activation == PRELU else None
+        v = np.empty_like(u) if hidden and codes[l] == PRELU else None
         _dense_forward(u, v, layer_input, rows if l == 0 else None, layout.W[l],
-                      layout.b[l], activation if hidden else -1,
-                      _hidden_alpha(layout, activation, l) if hidden else 0.0)
+                      layout.b[l], codes[l] if hidden else -1,
+                      _hidden_alpha(layout, codes, l) if hidden else 0.0)
         U.append(u)
         V.append(v)
         layer_input = u
@@ -261,6 +262,7 @@ def _loss_grad(G, P, units, activation, output, l2, X, T, sw, rows):
     layout, U, V = _forward_pass(P, units, activation, output, X, rows)
     grads = Layout(G, units, activation)
     L = len(units) - 1
+    codes = layer_codes(activation, L - 1)
     delta = np.empty_like(U[-1])
     loss = output_loss(delta, U[-1], T, sw, rows, output)
     w = None if sw is None else (sw if rows is None else sw[rows])
@@ -275,10 +277,11 @@ def _loss_grad(G, P, units, activation, output, l2, X, T, sw, rows):
         grads.b[l][...] = grads.b[l] / weight_sum
         if l == 0:
             break
-        if grads.slope is not None:
-            grads.slope[l - 1] = prelu_slope_grad(dX, V[l - 1]) / weight_sum
-        activation_backward(dX, U[l - 1], V[l - 1], activation,
-                            _hidden_alpha(layout, activation, l - 1))
+        if grads.slope is not None:     # a layer that is not PReLU: its slot's gradient is 0
+            grads.slope[l - 1] = (prelu_slope_grad(dX, V[l - 1]) / weight_sum
+                                  if codes[l - 1] == PRELU else 0)
+        activation_backward(dX, U[l - 1], V[l - 1], codes[l - 1],
+                            _hidden_alpha(layout, codes, l - 1))
         delta = dX
     return loss
 
