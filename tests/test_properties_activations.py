@@ -69,7 +69,7 @@ def reference(function, name, x, alpha):
     return expected
 
 
-@settings(max_examples=examples(150))
+@settings(max_examples=examples(300))
 @given(case=inputs())
 def test_forward_within_its_ulps_of_the_reference(case):
     name, alpha, x = case
@@ -81,7 +81,7 @@ def test_forward_within_its_ulps_of_the_reference(case):
     assert_within_ulps(got, expected, x.dtype, FORWARD_ULPS[name])
 
 
-@settings(max_examples=examples(150))
+@settings(max_examples=examples(300))
 @given(case=inputs())
 def test_derivative_within_its_ulps_of_the_reference(case):
     name, alpha, x = case
@@ -92,7 +92,7 @@ def test_derivative_within_its_ulps_of_the_reference(case):
                        floor=1 + abs(alpha_used(name, alpha)))
 
 
-@settings(max_examples=examples(150))
+@settings(max_examples=examples(300))
 @given(case=inputs(), data=st.data())
 def test_backward_from_the_output_within_its_ulps_of_the_reference(case, data):
     name, alpha, z = case
@@ -110,7 +110,7 @@ def test_backward_from_the_output_within_its_ulps_of_the_reference(case, data):
     assert_within_ulps(got, expected, z.dtype, BACKWARD_ULPS[name], floor=floor)
 
 
-@settings(max_examples=examples(50))
+@settings(max_examples=examples(100))
 @given(n=st.sampled_from(around(4, 8, 16, 32, 64, 256)) | st.integers(0, 300),
        double=st.booleans(), seed=st.integers(0, 2**32 - 1))
 def test_prelu_slope_grad_within_the_sum_bound(n, double, seed):

@@ -9,7 +9,7 @@ order is off by at most gamma(n) times the sum of their magnitudes; the referenc
 same bound, so the two differ by at most twice it."""
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bendernet import _kernels as K
 from bendernet import reference as R
@@ -73,7 +73,7 @@ def magnitude(X):
     return abs(X) if hasattr(X, "indptr") else np.abs(X).astype(np.float64)
 
 
-@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200))
 @given(case=layers(), keep_pre=st.booleans())
 def test_dense_forward_within_the_product_bound(case, keep_pre):
     """pre = X W + b: 2 gamma(k + 1) (|X| |W| + |b|). U = f(pre): f moves the difference by
@@ -100,7 +100,7 @@ def test_dense_forward_within_the_product_bound(case, keep_pre):
     assert np.all((np.abs(U.astype(np.float64) - U_ref) <= bound) | ~away_from_jump)
 
 
-@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200))
 @given(case=layers(), with_dX=st.booleans())
 def test_dense_backward_within_the_product_bounds(case, with_dX):
     """dW = X^T dV: 2 gamma(m) |X|^T |dV|; db = the sum of dV's m rows: 2 gamma(m) of the
@@ -138,7 +138,7 @@ def outputs(draw):
     return draw(st.sampled_from(OUTPUTS)), m, n, dtype, spread, draw(st.integers(0, 2**32 - 1))
 
 
-@settings(max_examples=examples(80))
+@settings(max_examples=examples(200))
 @given(case=outputs())
 def test_output_forward_within_its_ulps(case):
     """identity: exact. logistic: as the logistic activation, 4 ulps. exp: the C core's exp
@@ -173,7 +173,7 @@ def predictions_and_targets(rng, output, m, n, dtype):
     return P.astype(dtype), T.astype(dtype)
 
 
-@settings(max_examples=examples(80))
+@settings(max_examples=examples(200))
 @given(case=outputs(), weighted=st.booleans(), indexed=st.booleans())
 def test_loss_and_output_delta_within_their_bounds(case, weighted, indexed):
     """delta = (P - T) sw: the same two roundings in the same order on both sides, 0 ulps.

@@ -60,7 +60,7 @@ def state_of(P, optimizer):
     return [P] + [getattr(optimizer, f) for f in optimizer.buffers + optimizer.counters]
 
 
-@settings(max_examples=examples(60))
+@settings(max_examples=examples(200))
 @given(case=steps())
 def test_step_is_the_references_bit_for_bit_on_any_thread_count(case):
     P, G, optimizer, threads = case
