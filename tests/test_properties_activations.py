@@ -21,7 +21,7 @@ from helpers import (LAYOUTS_2D, SMALL_SIZES, around, assert_within_ulps, exampl
 # 0 ulps. The rest call a math library on each side (glibc's tanh, atan, exp, expm1, log1p;
 # NumPy's own vectorised ones), each documented within 1 to 2 ulps of the exact value
 # (NumPy's float32 SIMD functions up to about 2), so the two may differ by twice that, 4.
-# Measured on this machine over 1e5 values: at most 3 (float32) and 2 (float64).
+# Measured on this machine over 2e5 values per precision: at most 3 in both.
 FORWARD_ULPS = {"identity": 0, "step": 0, "relu": 0, "prelu": 0,
                 "logistic": 4, "tanh": 4, "arctan": 4, "elu": 4, "softplus": 4}
 # Derivative, in ulps of max(|f'|, 1 + |alpha|): 1 - f^2, f (1 - f) and alpha expm1(x) +
