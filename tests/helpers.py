@@ -1,9 +1,13 @@
 """Helpers shared by the kernel tests: tolerances, comparisons and input builders."""
 
+import contextlib
+
 import numpy as np
 import scipy.sparse as sp
-from hypothesis import strategies as st
+from hypothesis import settings, strategies as st
+from threadpoolctl import ThreadpoolController
 
+from bendernet import _kernels
 from bendernet._network import LayerInput
 
 DTYPES = (np.float32, np.float64)
@@ -86,3 +90,134 @@ def input_parts(X):
     if sp.issparse(X):
         return LayerInput(X.data, X.indptr, X.indices, *X.shape)
     return LayerInput(X.reshape(-1), None, None, *X.shape)
+
+
+# ---- property tests (tests/test_properties_*.py) ------------------------------------------
+# Their example counts scale with the loaded hypothesis profile (conftest.py), so that
+# HYPOTHESIS_PROFILE=thorough searches five times longer; threads and micro-kernels are set
+# as every test here sets them: threadpoolctl's OpenMP limit, _kernels.gemm_select_kernel.
+
+def examples(default):
+    """max_examples of a property test: `default` under the default profile (100 examples),
+    scaled with the loaded profile's (thorough 500: five times; smoke 5: at least one)"""
+    return max(1, default * settings.default.max_examples // 100)
+
+
+SMALL_SIZES = (0, 1, 2, 3, 5, 7, 11, 13)    # empty, one, and primes: no block divides them
+
+
+def around(*edges):
+    """edge - 1, edge and edge + 1 of every edge, the sizes where blocking goes wrong"""
+    return sorted({s for e in edges for s in (e - 1, e, e + 1) if s >= 0})
+
+
+THREAD_COUNTS = st.integers(1, 4)
+GEMM_KERNELS_HERE = tuple(_kernels.gemm_kernels_available())
+_threadpools = ThreadpoolController()
+
+
+def openmp_threads(n):
+    """A context in which the C core may use n threads (bn_max_threads reads OpenMP's limit)"""
+    return _threadpools.limit(limits=n, user_api="openmp")
+
+
+@contextlib.contextmanager
+def gemm_kernel(name):
+    """A context in which every product runs on micro-kernel `name`"""
+    _kernels.gemm_select_kernel(name)
+    try:
+        yield
+    finally:
+        _kernels.gemm_select_kernel(None)
+
+
+# The blocking, from csrc/gemm/gemm_blocking.h and csrc/tuning.h (x86: PORTABLE_MR is 8 on
+# aarch64). NR is a number of bytes there: two vectors of the kernel's width.
+MR = {"portable": 4, "avx2": 6, "avx512": 12}
+NR_BYTES = {"portable": 32, "avx2": 64, "avx512": 128}
+KC = {4: 384, 8: 256}           # by the size of a real, float32 or float64
+MC = {4: 192, 8: 144}
+NC = 3072
+PACK_A_MIN_PANELS = 3
+
+
+def edge_sizes(kernel, itemsize):
+    """(rows or columns, depth): the sizes either side of every block of the kernel. Rows
+    and columns share a list because a product may run transposed, C^T = B^T A^T."""
+    mr, nr = MR[kernel], NR_BYTES[kernel] // itemsize
+    lanes = nr // 2     # the narrow panel's width, and a vector of the unpacked kernel
+    tail = lanes // 4   # its masked xmm tail (gemm_kernels_avx512_unpacked.c)
+    sides = around(mr, 2 * mr, nr, lanes, tail, lanes + tail, PACK_A_MIN_PANELS * nr,
+                   MC[itemsize], NC)
+    return sides, around(KC[itemsize], 2 * KC[itemsize])
+
+
+def size_up_to(edges, cap):
+    """a size no larger than cap: a block edge, a small or prime size, or any small one"""
+    return (st.sampled_from([s for s in edges if s <= cap] or [0]) |
+            st.sampled_from([s for s in SMALL_SIZES if s <= cap]) |
+            st.integers(0, min(40, cap)))
+
+
+LAYOUTS_2D = ("C", "F", "strided", "reversed")
+SENTINEL = 7.0
+
+
+def _base_and_view(shape, layout, fill, dtype):
+    r, c = shape
+    if layout == "strided":
+        base = np.full((2 * r + 1, 3 * c + 2), fill, dtype)
+        return base, base[1::2, 2::3]
+    if layout == "reversed":
+        base = np.full((r, c), fill, dtype)
+        return base, base[::-1, ::-1]
+    base = np.full((r, c), fill, dtype, order=layout)
+    return base, base
+
+
+def laid_out(values, layout):
+    """(view, base): a copy of the 2-D values in the given memory layout (C, F, strided:
+    steps of 2 and 3 inside a larger array, reversed: negative steps), a view into base,
+    whose other elements hold SENTINEL"""
+    base, view = _base_and_view(values.shape, layout, SENTINEL, values.dtype)
+    view[...] = values
+    return view, base
+
+
+def outside_is_untouched(base, shape, layout):
+    """True when every element of base (from laid_out) outside its view holds SENTINEL"""
+    inside, view = _base_and_view(shape, layout, False, bool)
+    view[...] = True
+    return bool(np.all(base[~inside] == SENTINEL))
+
+
+def ulps(actual, expected, dtype, floor=0.0):
+    """|actual - expected| in units in the last place (of dtype) of max(|expected|, floor),
+    elementwise; a floor states that an error is relative to a larger intermediate than the
+    result (e.g. 1 in 1 - f^2). NaN against NaN and equal infinities are 0, a NaN or an
+    infinity against anything else is infinite."""
+    actual = np.asarray(actual, np.float64)
+    expected = np.asarray(expected, np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        unit = np.spacing(np.maximum(np.abs(expected), floor).astype(dtype)).astype(np.float64)
+        distance = np.abs(actual - expected) / unit
+    same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
+    return np.where(same, 0.0, np.where(np.isfinite(distance), distance, np.inf))
+
+
+def assert_within_ulps(actual, expected, dtype, bound, floor=0.0):
+    distance = ulps(actual, expected, dtype, floor)
+    if distance.size and distance.max() > bound:
+        where = np.unravel_index(np.argmax(distance), distance.shape)
+        raise AssertionError(
+            f"{(distance > bound).sum()} of {distance.size} values beyond {bound} ulps; worst "
+            f"{distance[where]:.3g} ulps at {where}: {np.asarray(actual)[where]!r} against "
+            f"{np.asarray(expected)[where]!r}")
+
+
+def gamma(n, dtype):
+    """Higham's gamma_n = n u / (1 - n u), u the unit roundoff of dtype: a sum of n + 1
+    terms, or a dot product of length n, computed in any order is off by at most
+    gamma_n times the sum of the terms' magnitudes"""
+    u = np.finfo(dtype).eps / 2
+    return n * u / (1 - n * u)
