@@ -16,6 +16,8 @@ from cython cimport floating
 
 import numpy
 
+import bendernet._threadpool   # registers bendernet's threads with threadpoolctl
+
 cdef object _float32 = numpy.dtype(numpy.float32)
 cdef object _float64 = numpy.dtype(numpy.float64)
 
