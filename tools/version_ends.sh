@@ -22,7 +22,8 @@ venvs=${VERSION_ENDS_VENVS:-$repo}
 # An interpreter of Python 3.minor that runs: the pyenv build or the system's
 interpreter() {
   local minor=$1 candidate
-  for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3."$minor".*/bin/python3."$minor" \
+  local pyenv_root=${PYENV_ROOT:-$(pyenv root 2>/dev/null || echo "${HOME:-/root}/.pyenv")}
+  for candidate in "$pyenv_root"/versions/3."$minor".*/bin/python3."$minor" \
                    "$(command -v python3."$minor" || true)"; do
     if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" -c "import venv" 2>/dev/null
     then
