@@ -115,6 +115,10 @@ int bn_gemm_select_kernel(const char *name);
 /* Threads the matrix product and predict may use: OpenMP's limit for the calling thread
  * (OMP_NUM_THREADS, or threadpoolctl's), 1 without OpenMP */
 int bn_max_threads(void);
+/* Sets that limit for the calling thread, as omp_set_num_threads does (which it calls);
+ * below 1, or without OpenMP, it does nothing. threadpoolctl calls it
+ * (src/bendernet/_threadpool.py). */
+void bn_set_max_threads(int n_threads);
 /* Measures now the round trip of a cache line between the calling thread's core and a pool
  * thread's, in nanoseconds (-1: no second thread, the pool busy, or no answer in time).
  * A fit's products use one thread while it is above BENDERNET_FAR_ROUND_TRIP_NS (default

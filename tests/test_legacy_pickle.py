@@ -13,6 +13,9 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture
 def legacy():
+    if np.lib.NumpyVersion(np.__version__) < "2.0.0":
+        pytest.skip("pickled under NumPy 2, whose arrays name numpy._core: NumPy 1.x "
+                    "cannot load them (a NumPy limit, whatever the pickled object)")
     with open(DATA / "models_b2d5e66.pkl", "rb") as file:
         models = pickle.load(file)   # our own committed file: trusted
     with np.load(DATA / "models_b2d5e66.npz") as arrays:

@@ -227,6 +227,16 @@ int bn_max_threads(void)
 #endif
 }
 
+void bn_set_max_threads(int n_threads)
+{
+#ifdef _OPENMP
+    if (n_threads >= 1)
+        omp_set_num_threads(n_threads);
+#else
+    (void)n_threads;
+#endif
+}
+
 /* A forked child has only the thread that forked: it starts its own pool threads if it
  * needs them, with fresh locks (another thread may have held them at the fork). */
 static void reset_in_child(void)

@@ -17,6 +17,7 @@ from cython cimport floating
 
 import numpy
 
+import bendernet._threadpool   # registers bendernet's threads with threadpoolctl
 from bendernet._codes import layer_codes
 
 cdef object _float32 = numpy.dtype(numpy.float32)

@@ -12,8 +12,13 @@ import scipy.optimize
 from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from sklearn.utils.optimize import _check_optimize_result
+
+try:    # scikit-learn 1.7.1 and newer: iprint only to a SciPy older than 1.15, which takes it
+    from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
+except ImportError:    # 1.7.0 passes it to every SciPy: so does bendernet beside it
+    def _get_additional_lbfgs_options_dict(key, value):
+        return {key: value}
 
 from bendernet._callbacks import LbfgsTasks, epoch_tasks
 from bendernet._network import Network
@@ -25,25 +30,39 @@ class Solvers:
     """The training loops of BaseMultilayerPerceptron (one of its bases)."""
 
     def _fit_lbfgs(self, X, y, sample_weight, layer_units):
-        network = Network(layer_units, self.activation, self.out_activation_, X.dtype,
-                          self.backend)
-        evaluate = network.loss_and_gradient(X, y, sample_weight, self.alpha)
+        def network_of(dtype):
+            return Network(layer_units, self.activation, self.out_activation_, dtype,
+                           self.backend)
+
+        start = network_of(X.dtype)
+        evaluators = {}
         # as LogisticRegression counts them: the iterations, and the one scipy never runs
         tasks = epoch_tasks(self, X, y, sample_weight, self.max_iter + 1)
-        iterations = None if tasks is None else LbfgsTasks(tasks, network,
-                                                           self._flat_params(network))
+        iterations = None if tasks is None else LbfgsTasks(tasks, start,
+                                                           self._flat_params(start))
 
         def loss_and_gradient(flat):
-            # scipy evaluates in the precision of the starting point (so float32 data
-            # trains in float32) but returns its float64 iterate, as below
-            flat = np.ascontiguousarray(flat, dtype=X.dtype)
+            # scikit-learn evaluates in the precision of scipy's iterate, which has the
+            # starting point's in newer SciPy (float32 data trains in float32) and is
+            # float64 in SciPy 1.9 (float32 data trains in float64); scipy returns its
+            # float64 iterate in both (below)
+            dtype = X.dtype if flat.dtype == X.dtype else np.dtype(np.float64)
+            if dtype not in evaluators:
+                network = start if dtype == X.dtype else network_of(dtype)
+                evaluators[dtype] = (network, network.loss_and_gradient(
+                    X, y, sample_weight, self.alpha))
+            network, evaluate = evaluators[dtype]
+            flat = np.ascontiguousarray(flat, dtype=dtype)
             self._adopt_params(network, flat)
-            return evaluate(flat)
+            loss, gradient = evaluate(flat)
+            # a float64 gradient, as scikit-learn's: SciPy 1.9's L-BFGS-B takes no other
+            # (float32 widens exactly, so newer SciPy, which converts it, sees the same)
+            return loss, gradient.astype(np.float64, copy=False)
 
         iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
         result = scipy.optimize.minimize(
             loss_and_gradient,
-            network.without_nan_slopes(self._flat_params(network)),
+            start.without_nan_slopes(self._flat_params(start)),
             method="L-BFGS-B",
             jac=True,
             options={
@@ -59,8 +78,7 @@ class Solvers:
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = result.fun
         # scikit-learn keeps scipy's float64 result, whatever the data's precision
-        final = Network(layer_units, self.activation, self.out_activation_, result.x.dtype,
-                        self.backend)
+        final = network_of(result.x.dtype)
         self._adopt_params(final, final.with_nan_slopes(result.x))
         if tasks is not None:
             tasks.finish()
