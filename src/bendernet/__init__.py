@@ -5,7 +5,7 @@
 
 import importlib
 
-__all__ = ["MLPClassifier", "MLPRegressor", "activations", "ops", "reference"]
+__all__ = ["MLPClassifier", "MLPRegressor", "activations", "ops", "reference", "to_sklearn"]
 __version__ = "0.1.0"
 
 # Where each public name lives. Imported on first use (PEP 562), so that importing
@@ -16,6 +16,7 @@ _HOMES = {
     "activations": ("bendernet.activations", None),
     "ops": ("bendernet.ops", None),
     "reference": ("bendernet.reference", None),
+    "to_sklearn": ("bendernet._interop", "to_sklearn"),
 }
 
 

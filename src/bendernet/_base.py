@@ -223,6 +223,20 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
             return np.nan
         return score_function(y, y_pred, sample_weight=sample_weight)
 
+    @classmethod
+    def from_sklearn(cls, sk_model, **params):
+        """The bendernet estimator equivalent to a scikit-learn one, fitted as it is.
+
+        sk_model is a ``sklearn.neural_network`` MLPClassifier (for MLPClassifier) or
+        MLPRegressor (for MLPRegressor), fitted or not; params set bendernet's own
+        parameters (``backend``). Weights, training history and optimizer state come
+        across, so predict gives scikit-learn's predictions (to rounding) and partial_fit
+        continues the same training. ``bendernet.to_sklearn`` is the way back.
+        """
+        from bendernet._interop import from_sklearn   # sklearn.neural_network on demand
+
+        return from_sklearn(cls, sk_model, **params)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
