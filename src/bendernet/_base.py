@@ -22,6 +22,7 @@ from bendernet._optimizer import OPTIMIZERS
 from bendernet._parameters import PRELU_INITIAL_SLOPE, FlatParameters
 from bendernet._predict_input import validated, validated_for_predict
 from bendernet._solvers import Solvers
+from bendernet._worker_threads import keep_to_worker_share
 
 
 class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
@@ -94,6 +95,7 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
 
     def _forward_pass_fast(self, X, check_input=True):
         """The output layer's values for X (probabilities for a classifier)."""
+        keep_to_worker_share()
         finite_unchecked = False
         if check_input:
             X, finite_unchecked = validated_for_predict(self, X)
@@ -150,6 +152,7 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
         return coef.astype(dtype, copy=False), intercept.astype(dtype, copy=False)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
+        keep_to_worker_share()
         hidden_layer_sizes = self.hidden_layer_sizes
         if not hasattr(hidden_layer_sizes, "__iter__"):
             hidden_layer_sizes = [hidden_layer_sizes]

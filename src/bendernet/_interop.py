@@ -165,8 +165,9 @@ def _optimizer_to_sklearn(model):
     if theirs.t:
         # scikit-learn keeps the bias-corrected rate of its last step; bendernet's C step
         # computes it afresh from the step count
-        theirs.learning_rate = (theirs.learning_rate_init * np.sqrt(1 - theirs.beta_2 ** theirs.t)
-                                / (1 - theirs.beta_1 ** theirs.t))
+        t = theirs.t
+        theirs.learning_rate = (theirs.learning_rate_init * np.sqrt(1 - theirs.beta_2**t)
+                                / (1 - theirs.beta_1**t))
     return theirs
 
 
