@@ -152,6 +152,16 @@ def test_round_trip_is_bitwise(kind, solver):
         assert_array_equal(model._flat, back._flat)
 
 
+def test_optimizer_keeps_its_kind_when_solver_changed_after_fit():
+    X, y = problem("multiclass", np.float64)
+    theirs = train(sk.MLPClassifier(**params("multiclass", "sgd")), X, y, "sgd")
+    theirs.set_params(solver="adam")
+    ours = bn.MLPClassifier.from_sklearn(theirs)
+    assert ours._optimizer.name == "sgd"
+    assert_allclose(ours._optimizer.velocity[:theirs.coefs_[0].size],
+                    theirs._optimizer.velocities[0].ravel())
+
+
 def test_sklearn_model_needs_no_bendernet():
     X, y = problem("multiclass", np.float64)
     model = train(bn.MLPClassifier(**params("multiclass", "adam")), X, y, "adam")

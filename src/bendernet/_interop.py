@@ -173,7 +173,9 @@ def _optimizer_to_sklearn(model):
 
 def _optimizer_from_sklearn(model, theirs):
     network = _network(model)
-    ours = OPTIMIZERS[model.solver].for_estimator(model, network.n_params, network.dtype)
+    # the optimizer's own kind: solver may have been set to another since the fit
+    solver = "sgd" if isinstance(theirs, SGDOptimizer) else "adam"
+    ours = OPTIMIZERS[solver].for_estimator(model, network.n_params, network.dtype)
     # the optimizer's own settings, which the estimator's parameters may no longer match
     ours.learning_rate_init = theirs.learning_rate_init
     n_layers = len(model.coefs_)
