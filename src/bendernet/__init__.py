@@ -5,7 +5,10 @@
 
 import importlib
 
-__all__ = ["MLPClassifier", "MLPRegressor", "activations", "loss_gradient", "ops", "reference"]
+__all__ = [
+    "MLPClassifier", "MLPRegressor", "activations", "loss_gradient", "ops", "reference",
+    "to_sklearn",
+]
 __version__ = "0.1.0"
 
 # Where each public name lives. Imported on first use (PEP 562), so that importing
@@ -17,6 +20,7 @@ _HOMES = {
     "loss_gradient": ("bendernet._gradient", "loss_gradient"),
     "ops": ("bendernet.ops", None),
     "reference": ("bendernet.reference", None),
+    "to_sklearn": ("bendernet._interop", "to_sklearn"),
 }
 
 

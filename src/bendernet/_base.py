@@ -27,6 +27,7 @@ from bendernet._parameters import PRELU_INITIAL_SLOPE, FlatParameters
 from bendernet._predict_input import validated, validated_for_predict
 from bendernet._solvers import Solvers
 from bendernet._validation import ValidationSet, checked_validation_data, scorer_of
+from bendernet._worker_threads import keep_to_worker_share
 
 
 def unchanged_on_memory_error(method):
@@ -127,6 +128,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
 
     def _forward_pass_fast(self, X, check_input=True):
         """The output layer's values for X (probabilities for a classifier)."""
+        keep_to_worker_share()
         finite_unchecked = False
         if check_input:
             X, finite_unchecked = validated_for_predict(self, X)
@@ -192,6 +194,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
         return coef.astype(dtype, copy=False), intercept.astype(dtype, copy=False)
 
     def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=None):
+        keep_to_worker_share()
         hidden_layer_sizes = self.hidden_layer_sizes
         if not hasattr(hidden_layer_sizes, "__iter__"):
             hidden_layer_sizes = [hidden_layer_sizes]
@@ -295,6 +298,20 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
         return self._score_function(y, y_pred, sample_weight=sample_weight)
+
+    @classmethod
+    def from_sklearn(cls, sk_model, **params):
+        """The bendernet estimator equivalent to a scikit-learn one, fitted as it is.
+
+        sk_model is a ``sklearn.neural_network`` MLPClassifier (for MLPClassifier) or
+        MLPRegressor (for MLPRegressor), fitted or not; params set bendernet's own
+        parameters (``backend``). Weights, training history and optimizer state come
+        across, so predict gives scikit-learn's predictions (to rounding) and partial_fit
+        continues the same training. ``bendernet.to_sklearn`` is the way back.
+        """
+        from bendernet._interop import from_sklearn   # sklearn.neural_network on demand
+
+        return from_sklearn(cls, sk_model, **params)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
