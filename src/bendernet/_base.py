@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight
 
 from bendernet._codes import ACTIVATIONS
+from bendernet._fitted_state import check_fitted, check_trainable
 from bendernet._network import BACKENDS
 from bendernet._optimizer import OPTIMIZERS
 from bendernet._parameters import PRELU_INITIAL_SLOPE, FlatParameters
@@ -95,7 +96,8 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
     def _forward_pass_fast(self, X, check_input=True):
         """The output layer's values for X (probabilities for a classifier)."""
         finite_unchecked = False
-        if check_input:
+        if check_input:   # (not the early-stopping score of a fit, on the fit's own model)
+            check_fitted(self)
             X, finite_unchecked = validated_for_predict(self, X)
         # as NumPy would promote X @ coefs_: ints predict in float64, float32 stays float32
         dtype = np.result_type(X.dtype, *self.coefs_, *self.intercepts_, np.float32)
@@ -159,6 +161,8 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
                 "hidden_layer_sizes must be > 0, got %s." % hidden_layer_sizes
             )
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        if not first_pass:
+            check_fitted(self)   # before anything changes: a call that fails changes nothing
         # predict fills this cache; it exists from fit on so predict leaves __dict__ alone
         self._networks = {}
 
@@ -168,8 +172,10 @@ class BaseMultilayerPerceptron(FlatParameters, Solvers, BaseEstimator, ABC):
             sample_weight = _check_sample_weight(sample_weight, X)
         if y.ndim == 1:
             y = y.reshape((-1, 1))
+        layer_units = [n_features] + hidden_layer_sizes + [y.shape[1]]
+        if not first_pass:
+            check_trainable(self, layer_units, X.dtype, incremental)
         self.n_outputs_ = y.shape[1]
-        layer_units = [n_features] + hidden_layer_sizes + [self.n_outputs_]
         self._random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize(y, layer_units, X.dtype)

@@ -32,8 +32,11 @@ class FlatParameters:
     def _slopes(self, network):
         if network.activation != PRELU:
             return None
+        # a model without slopes of its own (set_params(activation="prelu") after a fit)
+        # starts from the initial ones; a prelu_alpha_ of the wrong length never gets
+        # here (bendernet._fitted_state)
         slopes = getattr(self, "prelu_alpha_", None)
-        if slopes is None or len(slopes) != network.n_layers - 1:
+        if slopes is None:
             slopes = np.full(network.n_layers - 1, PRELU_INITIAL_SLOPE)
         return slopes
 
