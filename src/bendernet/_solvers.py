@@ -14,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from sklearn.utils.optimize import _check_optimize_result
+from threadpoolctl import threadpool_limits
 
 from bendernet._network import Network
 from bendernet._optimizer import OPTIMIZERS
@@ -35,18 +36,23 @@ class Solvers:
             return evaluate(flat)
 
         iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
-        result = scipy.optimize.minimize(
-            loss_and_gradient,
-            self._flat_params(network),
-            method="L-BFGS-B",
-            jac=True,
-            options={
-                "maxfun": self.max_fun,
-                "maxiter": self.max_iter,
-                "gtol": self.tol,
-                **_get_additional_lbfgs_options_dict("iprint", iprint),
-            },
-        )
+        # L-BFGS-B's own vector products run on BLAS, whose threads split (so round) a
+        # dot product differently for each thread count: on one thread, a fit is the same
+        # whatever the machine's threads. (The C kernels it calls run on OpenMP's, which
+        # keep their count.)
+        with threadpool_limits(limits=1, user_api="blas"):
+            result = scipy.optimize.minimize(
+                loss_and_gradient,
+                self._flat_params(network),
+                method="L-BFGS-B",
+                jac=True,
+                options={
+                    "maxfun": self.max_fun,
+                    "maxiter": self.max_iter,
+                    "gtol": self.tol,
+                    **_get_additional_lbfgs_options_dict("iprint", iprint),
+                },
+            )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = result.fun
         # scikit-learn keeps scipy's float64 result, whatever the data's precision
