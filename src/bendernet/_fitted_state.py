@@ -145,6 +145,9 @@ def _check_slopes(estimator, coefs, intercepts):
     slopes = getattr(estimator, "prelu_alpha_", None)
     if slopes is None:
         return None
+    views = estimator.__dict__.get("_views", ())
+    if views and slopes is views[-1]:
+        return slopes    # the flat buffer's own view, of the length the network laid out
     n_weights = sum(W.size for W in coefs) + sum(b.size for b in intercepts)
     n_slopes = estimator._network(np.float64).n_params - n_weights
     if n_slopes == 0:
