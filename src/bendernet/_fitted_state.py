@@ -9,8 +9,10 @@ NumPy array, a string, an integer), a ValueError when its contents are wrong (sh
 values, a name the core does not know). The checks only read and run before the call
 changes anything, so a call that fails leaves the model as it was.
 
-Not checked, because bendernet never reads them: n_layers_ (the depth comes from coefs_),
-n_iter_, loss_, loss_curve_, best_loss_, t_ (a fit's record, which training appends to).
+Not checked: n_layers_, which bendernet derives (the depth comes from coefs_) and never
+reads; and the record of earlier fits that only Python arithmetic reads (n_iter_, loss_,
+loss_curve_, best_loss_, t_): a wrong one raises Python's own error where it is used,
+which may be after an epoch has run.
 """
 
 from numbers import Integral, Real
@@ -64,7 +66,7 @@ def check_trainable(estimator, layer_units, dtype, incremental):
     to the whole model and then blame the data."""
     coefs, intercepts = estimator.coefs_, estimator.intercepts_
     _check_finite(coefs, intercepts, _check_slopes(estimator, coefs, intercepts))
-    units = [estimator.coefs_[0].shape[0]] + [W.shape[1] for W in estimator.coefs_]
+    units = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
     if units != list(layer_units):
         raise ValueError(
             f"coefs_ has layer sizes {units}, but hidden_layer_sizes="
@@ -160,18 +162,12 @@ def _check_slopes(estimator, coefs, intercepts):
 
 
 def _check_finite(coefs, intercepts, slopes):
-    arrays = list(coefs) + list(intercepts) + ([] if slopes is None else [slopes])
-    # one sum per array: a NaN or an infinity makes it non-finite; a finite sum that
-    # overflows is told apart by the exact look, taken only then
-    for name, array in zip(_names(len(coefs), slopes is not None), arrays):
-        if not np.isfinite(np.add.reduce(array, axis=None)) and not np.isfinite(array).all():
+    named = [(f"coefs_[{layer}]", W) for layer, W in enumerate(coefs)]
+    named += [(f"intercepts_[{layer}]", b) for layer, b in enumerate(intercepts)]
+    named += [] if slopes is None else [("prelu_alpha_", slopes)]
+    for name, array in named:
+        if not np.isfinite(array).all():
             raise ValueError(f"{name} holds NaN or infinite values.")
-
-
-def _names(n_layers, has_slopes):
-    return ([f"coefs_[{layer}]" for layer in range(n_layers)]
-            + [f"intercepts_[{layer}]" for layer in range(n_layers)]
-            + (["prelu_alpha_"] if has_slopes else []))
 
 
 def _check_optimizer(optimizer, n_params, dtype):
