@@ -46,3 +46,15 @@ def test_the_loaded_classifier_trains_on(legacy):
     assert classifier.t_ == t_before + len(y)     # one more pass, as scikit-learn counts it
     assert any(not np.array_equal(W, old) for W, old in zip(classifier.coefs_, before))
     assert np.isfinite(classifier.predict_proba(arrays["X"])).all()
+
+
+def test_the_loaded_float32_regressor_trains_on(legacy):
+    # its optimizer was renamed on loading (bendernet._optimizer.Optimizer): the check of
+    # partial_fit finds every buffer it reads, of the parameters' length and precision
+    models, arrays = legacy
+    regressor = models["regressor"]
+    X = arrays["X"].astype(np.float32)
+    before = [W.copy() for W in regressor.coefs_]
+    regressor.partial_fit(X, arrays["regression"])
+    assert regressor.coefs_[0].dtype == np.float32
+    assert any(not np.array_equal(W, old) for W, old in zip(regressor.coefs_, before))

@@ -189,7 +189,8 @@ def test_set_params_switches_one_layer_to_step_for_prediction(iris):
     expected /= expected.sum(axis=1, keepdims=True)
     assert_allclose(model.predict_proba(X), expected, rtol=1e-12)
     numpy = clone(model).set_params(backend="numpy")
-    numpy.__dict__.update({k: v for k, v in vars(model).items() if k.endswith("_")})
+    numpy.__dict__.update({k: v for k, v in vars(model).items()
+                           if k.endswith("_") or k == "_label_binarizer"})
     assert_allclose(numpy.predict_proba(X), expected, rtol=1e-12)
 
 
@@ -277,3 +278,17 @@ def test_a_bad_activation_set_after_fit_is_named_at_predict(iris):
     model.set_params(activation=("relu", "swish"))
     with pytest.raises(ValueError, match=r"activation\[1\]='swish'"):
         model.predict(X)
+
+
+def test_a_mixed_network_trains_on_with_partial_fit_and_a_warm_fit(iris):
+    # the NaN slots of the layers that are not PReLU are no tampering
+    X, y = iris
+    model = MLPClassifier(hidden_layer_sizes=(6, 5), activation=("prelu", "relu"),
+                          max_iter=5, warm_start=True, random_state=0)
+    quiet_fit(model, X, y)
+    assert np.isnan(model.prelu_alpha_[1]) and np.isfinite(model.prelu_alpha_[0])
+    before = model.coefs_[0].copy()
+    model.partial_fit(X, y)
+    quiet_fit(model, X, y)
+    assert np.isnan(model.prelu_alpha_[1]) and np.isfinite(model.prelu_alpha_[0])
+    assert not np.array_equal(model.coefs_[0], before)

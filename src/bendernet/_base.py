@@ -21,6 +21,7 @@ from sklearn.utils.validation import _check_sample_weight
 from bendernet._callbacks import CallbackSupportMixin
 from bendernet._class_weight import class_weighted
 from bendernet._codes import ACTIVATIONS, PRELU, layer_codes
+from bendernet._fitted_state import check_fitted, check_trainable
 from bendernet._network import BACKENDS
 from bendernet._optimizer import OPTIMIZERS
 from bendernet._parameters import PRELU_INITIAL_SLOPE, FlatParameters
@@ -130,7 +131,8 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
         """The output layer's values for X (probabilities for a classifier)."""
         keep_to_worker_share()
         finite_unchecked = False
-        if check_input:
+        if check_input:   # (not the early-stopping score of a fit, on the fit's own model)
+            check_fitted(self)
             X, finite_unchecked = validated_for_predict(self, X)
         # as NumPy would promote X @ coefs_: ints predict in float64, float32 stays float32
         dtype = np.result_type(X.dtype, *self.coefs_, *self.intercepts_, np.float32)
@@ -205,6 +207,8 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
             )
         layer_codes(self.activation, len(hidden_layer_sizes), names_only=True)
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        if not first_pass:
+            check_fitted(self)   # before anything changes: a call that fails changes nothing
         # predict fills this cache; it exists from fit on so predict leaves __dict__ alone
         self._networks = {}
 
@@ -214,8 +218,10 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
             sample_weight = _check_sample_weight(sample_weight, X)
         if y.ndim == 1:
             y = y.reshape((-1, 1))
+        layer_units = [n_features] + hidden_layer_sizes + [y.shape[1]]
+        if not first_pass:
+            check_trainable(self, layer_units, X.dtype, incremental)
         self.n_outputs_ = y.shape[1]
-        layer_units = [n_features] + hidden_layer_sizes + [self.n_outputs_]
         # the extras are checked before anything fitted changes
         scorer = scorer_of(self)
         if validation_data is not None:

@@ -37,8 +37,11 @@ class FlatParameters:
         stopped being one since prelu_alpha_ was made."""
         if not network.has_slopes:
             return None
+        # a model without slopes of its own (set_params(activation="prelu") after a fit)
+        # starts from the initial ones; a prelu_alpha_ of the wrong length never gets
+        # here (bendernet._fitted_state)
         slopes = getattr(self, "prelu_alpha_", None)
-        if slopes is None or len(slopes) != network.n_layers - 1:
+        if slopes is None:
             slopes = np.full(network.n_layers - 1, PRELU_INITIAL_SLOPE)
         slopes = np.asarray(slopes)
         prelu = network.prelu_layers

@@ -13,6 +13,7 @@ from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils.optimize import _check_optimize_result
+from threadpoolctl import threadpool_limits
 
 try:    # scikit-learn 1.7.1 and newer: iprint only to a SciPy older than 1.15, which takes it
     from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
@@ -60,19 +61,24 @@ class Solvers:
             return loss, gradient.astype(np.float64, copy=False)
 
         iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
-        result = scipy.optimize.minimize(
-            loss_and_gradient,
-            start.without_nan_slopes(self._flat_params(start)),
-            method="L-BFGS-B",
-            jac=True,
-            options={
-                "maxfun": self.max_fun,
-                "maxiter": self.max_iter,
-                "gtol": self.tol,
-                **_get_additional_lbfgs_options_dict("iprint", iprint),
-            },
-            callback=iterations,
-        )
+        # L-BFGS-B's own vector products run on BLAS, whose threads split (so round) a
+        # dot product differently for each thread count: on one thread, a fit is the same
+        # whatever the machine's threads. (The C kernels it calls run on OpenMP's, which
+        # keep their count.)
+        with threadpool_limits(limits=1, user_api="blas"):
+            result = scipy.optimize.minimize(
+                loss_and_gradient,
+                start.without_nan_slopes(self._flat_params(start)),
+                method="L-BFGS-B",
+                jac=True,
+                options={
+                    "maxfun": self.max_fun,
+                    "maxiter": self.max_iter,
+                    "gtol": self.tol,
+                    **_get_additional_lbfgs_options_dict("iprint", iprint),
+                },
+                callback=iterations,
+            )
         if iterations is not None:
             iterations.close()
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
