@@ -3,6 +3,7 @@ the x86 kernels, by this machine's C compiler and, when the tools are there
 (gcc-aarch64-linux-gnu and qemu-user), for aarch64, run under qemu. The program is
 tests/c/gemm_portable_check.c; it checks error bounds and bits (see there)."""
 
+import glob
 import os
 import shutil
 import subprocess
@@ -12,6 +13,11 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CSRC = os.path.join(ROOT, "csrc")
+# The tests copied out and run against an installed wheel (tools/wheel_check.sh) have no
+# C sources beside them, and there no compiler either: nothing here can run.
+pytestmark = pytest.mark.skipif(
+    not os.path.isdir(CSRC),
+    reason="needs the C sources and a C compiler (a source checkout), not an installed wheel")
 # compiled once per precision (csrc/real.h), then once for both
 PER_PRECISION = ["gemm/gemm.c", "gemm/gemm_packed.c", "gemm/gemm_narrow.c", "gemm/gemm_pack.c",
                  "gemm/gemm_scratch.c", "gemm/gemm_kernels_portable.c", "network/activations.c"]
@@ -53,3 +59,26 @@ def test_portable_product_on_this_machine(tmp_path):
 def test_portable_product_on_aarch64_under_qemu(tmp_path):
     result = build_and_run("aarch64-linux-gnu-gcc", ["qemu-aarch64"], tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout
+
+
+@pytest.mark.skipif(not shutil.which("aarch64-linux-gnu-gcc"),
+                    reason="needs gcc-aarch64-linux-gnu (a Debian package)")
+def test_whole_c_core_compiles_for_aarch64(tmp_path):
+    """Every C file of an aarch64 build (all but the x86 kernels, whose names say avx), in
+    both precisions, warnings as errors: what the aarch64 wheels compile (pyproject.toml's
+    cibuildwheel settings) short of the Cython module, which needs that Python's headers."""
+    sources = sorted(path for path in glob.glob(os.path.join(CSRC, "**", "*.c"), recursive=True)
+                     if "avx" not in os.path.basename(path))
+    assert any(path.endswith("epoch.c") for path in sources)
+
+    def compile_one(job):
+        index, (source, flag) = job
+        return subprocess.run(["aarch64-linux-gnu-gcc", *FLAGS, "-Wall", "-Wextra",
+                               "-Wswitch-enum", "-Werror", flag, "-c", source,
+                               "-o", os.path.join(tmp_path, f"{index}.o")],
+                              capture_output=True, text=True)
+
+    jobs = enumerate((source, flag) for source in sources for flag in ("-DBN_FLOAT", "-UBN_FLOAT"))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        failures = [run.stderr for run in pool.map(compile_one, jobs) if run.returncode != 0]
+    assert not failures, failures[0]
