@@ -1,5 +1,6 @@
 """Every script in examples/ runs in its smoke mode and prints what its figure shows."""
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -114,6 +115,8 @@ def test_backprop_check(tmp_path):
 def test_digits_fit(tmp_path):
     out = run("digits_fit", tmp_path)
     assert any(line.startswith("same test predictions: True") for line in out)
+    if importlib.util.find_spec("rich") and importlib.util.find_spec("sklearn.callback"):
+        assert any(line.startswith("MLPClassifier - fit") for line in out)   # the bar
     ours = next(line for line in out if line.startswith("bendernet:"))
     theirs = next(line for line in out if line.startswith("scikit-learn:"))
     # same model: same epochs and scores; only the time differs
