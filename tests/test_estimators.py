@@ -339,3 +339,19 @@ def test_early_stopped_model_predicts_from_its_best_epoch(iris):
                                      early_stopping=True, n_iter_no_change=1000,
                                      random_state=0), X, y)
     assert_array_equal(model.predict_proba(X), replay.predict_proba(X))
+
+
+def test_pickling_leaves_the_model_as_it_was():
+    # the copy drops the flat buffer and its caches; the original keeps them
+    X, y = np.random.RandomState(0).rand(30, 4), np.arange(30) % 3
+    model = MLPClassifier((5,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    model.predict(X)
+    before = dict(vars(model))
+    copy = pickle.loads(pickle.dumps(model))
+    assert vars(model).keys() == before.keys()
+    assert all(vars(model)[k] is v for k, v in before.items())
+    assert "_flat" not in vars(copy)
+    np.testing.assert_array_equal(copy.predict_proba(X), model.predict_proba(X))

@@ -204,10 +204,13 @@ def assert_call_fails_and_changes_nothing(model, call, y, error, message):
     np.testing.assert_array_equal(X, X_before)
 
 
+@pytest.mark.parametrize("predicted_before", [False, True])
 @pytest.mark.parametrize(("kind", "tamper", "error", "message", "call"),
                          cases(STATE, [*PREDICTING, *TRAINING]))
-def test_tampered_state_is_named(kind, tamper, error, message, call):
+def test_tampered_state_is_named(kind, tamper, error, message, call, predicted_before):
     model, y = fitted(kind)
+    if predicted_before:   # the state found good then must not pass unchecked now
+        model.predict(X)
     tamper(model)
     assert_call_fails_and_changes_nothing(model, {**PREDICTING, **TRAINING}[call], y, error,
                                           message)

@@ -332,7 +332,9 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
     def __getstate__(self):
         # the flat buffer and its views are rebuilt from coefs_ and intercepts_ when next
         # needed: a copy must not mistake its own arrays for views of the original's buffer
-        state = super().__getstate__()
+        # (a copy: object.__getstate__ gives the instance's own __dict__, and pickling must
+        # not take the caches from the model being pickled)
+        state = dict(super().__getstate__())
         for private in ("_flat", "_views", "_networks"):
             state.pop(private, None)
         return state

@@ -89,12 +89,17 @@ cdef object activation_codes(object activation, const int64_t[::1] units):
     the caller keeps alive while the bn_net that points into it is in use (a Network's
     array of codes passes as it is)"""
     cdef Py_ssize_t n_hidden = max(units.shape[0] - 2, 0)
-    if not (isinstance(activation, numpy.ndarray) and activation.dtype == _intc):
+    cdef const int[::1] codes
+    if not (type(activation) is numpy.ndarray and activation.dtype == _intc):
         try:
             activation = numpy.array(layer_codes(activation, n_hidden), dtype=_intc)
         except OverflowError:
             require(False, "an activation code out of range")
-    require(activation.shape == (n_hidden,) and activation.flags.c_contiguous,
+    try:    # (a memoryview checks the layout for less than the array's attributes would)
+        codes = activation
+    except ValueError:
+        codes = None
+    require(codes is not None and codes.shape[0] == n_hidden and activation.ndim == 1,
             f"one activation code per hidden layer: {n_hidden}")
     return activation
 

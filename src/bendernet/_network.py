@@ -73,20 +73,15 @@ class Network:
         self.dtype = np.dtype(dtype)
         self.kernels = BACKENDS[backend]
         self.n_params = param_count(self.units, self.activation)
+        # a boolean per hidden layer: whether it is PReLU (its slope learned); and whether
+        # the flat buffer holds a slope per hidden layer (one is). Read on every predict.
+        self.prelu_layers = self.activation == PRELU
+        self.has_slopes = bool(self.prelu_layers.any())
+        self._workspace_lengths = {}
 
     @property
     def n_layers(self):
         return len(self.units) - 1
-
-    @property
-    def prelu_layers(self):
-        """a boolean per hidden layer: whether it is PReLU (its slope learned)"""
-        return self.activation == PRELU
-
-    @property
-    def has_slopes(self):
-        """whether the flat buffer holds a slope per hidden layer (one is PReLU)"""
-        return bool(self.prelu_layers.any())
 
     def pack(self, coefs, intercepts, slopes=None):
         """A new flat buffer holding coefs, intercepts and (PReLU) slopes."""
@@ -128,8 +123,10 @@ class Network:
         return layout.W, layout.b, layout.slope
 
     def workspace(self, rows, copies=1):
-        return np.empty(copies * self.kernels.workspace_len(self.units, self.activation, rows),
-                        dtype=self.dtype)
+        lengths = self._workspace_lengths   # (asked on every predict; never changes)
+        if rows not in lengths:
+            lengths[rows] = self.kernels.workspace_len(self.units, self.activation, rows)
+        return np.empty(copies * lengths[rows], dtype=self.dtype)
 
     def predict(self, flat, X, check_finite=False):
         """The network's output for every row of X (validated, dense or sparse); with

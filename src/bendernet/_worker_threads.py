@@ -27,10 +27,10 @@ RUNNING = ("init", "running", "paused", "closing_gracefully")
 def keep_to_worker_share():
     """Limit the calling thread's bendernet threads to its share of the cores when it is a
     Dask worker's; nothing elsewhere. Cheap after the first call on a thread."""
-    if getattr(_seen, "done", False):
-        return
     distributed = sys.modules.get("distributed")
     if distributed is None:   # not imported: no worker in this process (yet)
+        return
+    if getattr(_seen, "done", False):
         return
     _seen.done = True
     try:
