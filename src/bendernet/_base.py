@@ -208,7 +208,8 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
         layer_codes(self.activation, len(hidden_layer_sizes), names_only=True)
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         if not first_pass:
-            check_fitted(self)   # before anything changes: a call that fails changes nothing
+            # before anything changes: a call that fails changes nothing
+            check_fitted(self, remember=False)
         # predict fills this cache; it exists from fit on so predict leaves __dict__ alone
         self._networks = {}
 

@@ -29,12 +29,13 @@ from bendernet._optimizer import OPTIMIZERS
 CHECKED = "checked state"
 
 
-def check_fitted(estimator):
+def check_fitted(estimator, remember=True):
     """Raise if the state predict reads is not a model bendernet can run.
 
     A state checked before passes at the cost of comparing its key (about a third of the
-    check, which would otherwise cost a one-row predict a quarter of its time)."""
-    cache = estimator.__dict__.get("_networks")
+    check, which would otherwise cost a one-row predict a quarter of its time); remember
+    False leaves the estimator's caches as they are (a fit, which empties them itself)."""
+    cache = estimator.__dict__.get("_networks") if remember else None
     key = _state_key(estimator)
     if key is not None and cache is not None and cache.get(CHECKED) == key:
         return
