@@ -22,6 +22,9 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+if not (REPO / "README.md").is_file():
+    pytest.skip("README.md is not beside these tests (an installed package's tests)",
+                allow_module_level=True)
 README = (REPO / "README.md").read_text()
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
@@ -66,13 +69,24 @@ def run_block(text, name):
                 f"{name}, line {statement.lineno}: {value!r}, the README says {claimed!r}")
 
 
+# What a block may need beyond the test extras, and the extra that brings it: such a block
+# skips, saying so, where it is absent (CI installs the extras and runs it)
+OPTIONAL = {"dask": "dask", "distributed": "dask", "dask_ml": "dask", "skl2onnx": "onnx",
+            "onnxruntime": "onnx", "sklearn.callback": "scikit-learn >= 1.9"}
+
+
 @pytest.mark.parametrize("line,text", PYTHON_BLOCKS, ids=[f"line{n}" for n, _ in PYTHON_BLOCKS])
 def test_python_block_runs_as_written(line, text):
     with warnings.catch_warnings():
         # a block may train briefly (the XOR network's max_iter=1): a convergence
         # warning is expected output, not a failure
         warnings.simplefilter("ignore")
-        run_block(text, f"README.md:{line}")
+        try:
+            run_block(text, f"README.md:{line}")
+        except ModuleNotFoundError as missing:
+            if missing.name not in OPTIONAL:
+                raise
+            pytest.skip(f"the block needs {missing.name} ({OPTIONAL[missing.name]})")
 
 
 # ---- bash blocks -------------------------------------------------------------------------
