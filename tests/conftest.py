@@ -13,7 +13,10 @@ database (.hypothesis/) and printed with a blob for @reproduce_failure. The prop
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+from sklearn.datasets import load_iris
+from sklearn.preprocessing import StandardScaler
 
 # Examples are cheap but numerous; a deadline would only make timing on a loaded machine
 # look like a failure, and the suite asserts no timings.
@@ -27,3 +30,10 @@ settings.register_profile(
     "smoke", max_examples=5, deadline=None, database=None, derandomize=True,
     suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+@pytest.fixture(scope="module")
+def iris():
+    """scikit-learn's iris, standardised (a test file may define its own iris instead)"""
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y

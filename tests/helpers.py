@@ -1,13 +1,15 @@
 """Helpers shared by the kernel tests: tolerances, comparisons and input builders."""
 
 import contextlib
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from hypothesis import settings, strategies as st
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
-from bendernet import _kernels
+from bendernet import MLPClassifier, _kernels
 from bendernet._network import LayerInput
 
 DTYPES = (np.float32, np.float64)
@@ -221,3 +223,29 @@ def gamma(n, dtype):
     gamma_n times the sum of the terms' magnitudes"""
     u = np.finfo(dtype).eps / 2
     return n * u / (1 - n * u)
+
+
+def quiet_fit(estimator, X, y, **fit_params):
+    """estimator.fit(X, y), a ConvergenceWarning (a short fit on purpose) silenced"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y, **fit_params)
+
+
+def assert_backends_agree(X, y, dtype, **params):
+    """The C kernels and the NumPy reference train the same classifier on X in dtype (to
+    rounding: 1e-9 relative in float64, 1e-4 in float32): epochs, loss, parameters, slopes
+    and probabilities."""
+    params = dict(max_iter=8, random_state=0, batch_size=32, learning_rate_init=0.01,
+                  **params)
+    c = quiet_fit(MLPClassifier(**params), X.astype(dtype), y)
+    numpy = quiet_fit(MLPClassifier(backend="numpy", **params), X.astype(dtype), y)
+    rtol = 1e-9 if dtype == np.float64 else 1e-4
+    assert c.n_iter_ == numpy.n_iter_
+    np.testing.assert_allclose(c.loss_, numpy.loss_, rtol=rtol)
+    for a, b in zip(c.coefs_ + c.intercepts_, numpy.coefs_ + numpy.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(c.predict_proba(X), numpy.predict_proba(X), rtol=rtol,
+                               atol=rtol)
+    if hasattr(c, "prelu_alpha_"):
+        np.testing.assert_allclose(c.prelu_alpha_, numpy.prelu_alpha_, rtol=rtol, atol=rtol)

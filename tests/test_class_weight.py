@@ -4,18 +4,17 @@ sample_weight path of the kernels, with every solver, backend, partial_fit, earl
 before anything fitted changes."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_multilabel_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
 from bendernet import MLPClassifier
+from helpers import quiet_fit as fit
 
 WEIGHTS = {0: 3.0, 1: 0.5, 2: 1.5}
 
@@ -26,12 +25,6 @@ def iris():
     # unbalanced: 50, 30 and 15 samples of the three classes
     keep = np.r_[0:50, 50:80, 100:115]
     return StandardScaler().fit_transform(X)[keep], y[keep]
-
-
-def fit(model, X, y, **fit_params):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y, **fit_params)
 
 
 def assert_same_model(a, b):

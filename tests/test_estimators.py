@@ -14,22 +14,10 @@ from sklearn.preprocessing import StandardScaler
 
 from bendernet import MLPClassifier, MLPRegressor, activations
 from bendernet._network import c_array, layer_input
-from helpers import misaligned_copy
+from helpers import assert_backends_agree, misaligned_copy, quiet_fit
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_Y = np.array([0, 1, 1, 0])
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-def quiet_fit(estimator, X, y, **fit_params):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return estimator.fit(X, y, **fit_params)
 
 
 def trained_activations():
@@ -41,16 +29,8 @@ def trained_activations():
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_c_and_numpy_backends_agree(iris, activation, solver, dtype):
     X, y = iris
-    params = dict(hidden_layer_sizes=(7, 5), activation=activation, solver=solver,
-                  max_iter=8, random_state=0, batch_size=32, learning_rate_init=0.01)
-    c = quiet_fit(MLPClassifier(**params), X.astype(dtype), y)
-    numpy = quiet_fit(MLPClassifier(backend="numpy", **params), X.astype(dtype), y)
-    rtol = 1e-9 if dtype == np.float64 else 1e-4
-    assert c.n_iter_ == numpy.n_iter_
-    assert_allclose(c.loss_, numpy.loss_, rtol=rtol)
-    for a, b in zip(c.coefs_ + c.intercepts_, numpy.coefs_ + numpy.intercepts_):
-        assert_allclose(a, b, rtol=rtol, atol=rtol)
-    assert_allclose(c.predict_proba(X), numpy.predict_proba(X), rtol=rtol, atol=rtol)
+    assert_backends_agree(X, y, dtype, hidden_layer_sizes=(7, 5), activation=activation,
+                          solver=solver)
 
 
 def test_the_talks_xor_network_with_hand_set_weights():

@@ -9,17 +9,16 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.datasets import load_iris, make_regression
+from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
-from sklearn.preprocessing import StandardScaler
 
 from bendernet import MLPClassifier, MLPRegressor
 from bendernet import _kernels as C
 from bendernet import reference as R
 from bendernet._codes import ACTIVATIONS, PRELU, layer_codes
 from bendernet._layout import Layout
-from helpers import rng_from
+from helpers import assert_backends_agree, quiet_fit, rng_from
 from network_cases import Problem
 
 # every activation appears in some layer, and in some a neighbour of every other kind
@@ -30,18 +29,6 @@ MIXES = [
     ("prelu", "step", "elu"),
     ["elu", "relu", "logistic"],
 ]
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-def quiet_fit(estimator, X, y, **fit_params):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return estimator.fit(X, y, **fit_params)
 
 
 def fitted_state(model):
@@ -121,18 +108,8 @@ def test_the_kernels_refuse_a_wrong_count_or_code(activation):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_c_and_numpy_backends_agree(iris, activation, solver, dtype):
     X, y = iris
-    params = dict(hidden_layer_sizes=(7, 6, 5), activation=activation, solver=solver,
-                  max_iter=8, random_state=0, batch_size=32, learning_rate_init=0.01)
-    c = quiet_fit(MLPClassifier(**params), X.astype(dtype), y)
-    numpy = quiet_fit(MLPClassifier(backend="numpy", **params), X.astype(dtype), y)
-    rtol = 1e-9 if dtype == np.float64 else 1e-4
-    assert c.n_iter_ == numpy.n_iter_
-    assert_allclose(c.loss_, numpy.loss_, rtol=rtol)
-    for a, b in zip(c.coefs_ + c.intercepts_, numpy.coefs_ + numpy.intercepts_):
-        assert_allclose(a, b, rtol=rtol, atol=rtol)
-    assert_allclose(c.predict_proba(X), numpy.predict_proba(X), rtol=rtol, atol=rtol)
-    if "prelu" in activation:
-        assert_allclose(c.prelu_alpha_, numpy.prelu_alpha_, rtol=rtol, atol=rtol)
+    assert_backends_agree(X, y, dtype, hidden_layer_sizes=(7, 6, 5), activation=activation,
+                          solver=solver)
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)

@@ -5,18 +5,17 @@ set explicitly. Defaults unchanged, bad input named, clone/pickle/warm_start/par
 both backends."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_multilabel_classification, make_regression
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer, log_loss, mean_squared_error
 from sklearn.preprocessing import StandardScaler
 
 from bendernet import MLPClassifier, MLPRegressor
+from helpers import quiet_fit as fit
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +24,6 @@ def iris():
     X = StandardScaler().fit_transform(X)
     order = np.random.default_rng(0).permutation(len(y))
     return X[order[:100]], y[order[:100]], X[order[100:]], y[order[100:]]
-
-
-def fit(model, X, y, **fit_params):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y, **fit_params)
 
 
 def watched(Estimator=MLPClassifier, **params):
