@@ -189,7 +189,11 @@ def adam_step(P, G, hyper, state):
     M, V = state.m, state.v
     M[...] = beta1 * M + (1 - beta1) * G
     V[...] = beta2 * V + (1 - beta2) * (G * G)
-    P += -np.float64(lr_t) * M / (np.sqrt(V) + epsilon)
+    # the step in float64 over a denominator in P's precision, as NumPy 2 promotes
+    # scikit-learn's (NEP 50) and the C core computes it; spelled out, so that NumPy 1.x's
+    # value-based casting (all float32) gives the same
+    denominator = np.sqrt(V) + V.dtype.type(epsilon)
+    P += -np.float64(lr_t) * M.astype(np.float64) / denominator.astype(np.float64)
 
 
 def optimizer_step(P, G, optimizer):
