@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bench import systems, workloads
+from bench import peak, systems, workloads
 
 SIMD_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl",
               "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "asimd", "sve")
@@ -61,11 +61,35 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         "blas_threads": systems.default_threads(),
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "unset"),
         "smoke": workloads.SMOKE,
+        # at the end of the run, so the fits' own threads have long stopped
+        "fma_peak_gflops": _peaks(),
+        "fma_peak_method": {"seconds": peak.SECONDS, "repeats": peak.REPEATS,
+                            "vectors": _widest_vectors()},
         "commit": _commit(),
         "versions": {"python": platform.python_version(), "numpy": _version("numpy"),
                      "sklearn": _version("sklearn"), "torch": _version("torch"),
                      "bendernet": _version("bendernet")},
     }
+
+
+def _peaks():
+    """{dtype: {threads: GFLOP/s}} for one thread and every thread count an entry ran with"""
+    try:
+        counts = {1, *(systems.threads(system) for system in systems.SYSTEMS
+                       if not systems.missing(system))}
+        return peak.measure(counts)
+    except ImportError:  # bendernet not built: the report shows no shares
+        return {}
+
+
+def _widest_vectors():
+    """The instruction set the peak's loop ran: the widest this CPU runs (as peak.c picks)"""
+    try:
+        from bendernet import _kernels
+
+        return _kernels.gemm_kernels_available()[-1]
+    except ImportError:
+        return "?"
 
 
 def _busy_cpu_seconds():

@@ -1,4 +1,5 @@
-"""The speed targets bendernet (C) is held to, read by the report (bench/report.py)."""
+"""Every speed target bendernet (C) is held to, in one place: the report (bench/report.py,
+bench/widths.py) reads them from here."""
 
 # (workload, what, baseline, target): bendernet (C) against the baseline's median.
 TARGETS = [
@@ -13,3 +14,20 @@ TARGETS = [
 ]
 # W1 with the other core kept busy: at most this many times its quiet time, bendernet (C)
 CONTENDED_TARGET = 2.0
+
+# (workload, what, share): bendernet (C)'s GFLOP/s (bench/flops.py counts) at least
+# this share of the machine's FMA peak for the dtype and thread count it ran with (bench/peak.py)
+PEAK_TARGETS = [
+    ("W1-f64", "fit ≥ 10% of peak", 0.10),
+    ("W1-f32", "fit ≥ 10% of peak", 0.10),
+    ("W2", "fit ≥ 30% of peak", 0.30),
+    ("W5", "fit ≥ 10% of peak", 0.10),
+    ("W4-many", "predict ≥ 20% of peak", 0.20),
+]
+
+# The width cliff (issue 19, bench/widths.py): ops.matmul at least WIDTH_VS_NUMPY× NumPy's
+# GFLOP/s at every width and WIDTH_VS_NEIGHBOUR× its neighbour 8 narrower; the (1024,) fit
+# at least WIDTH_FIT_VS_NEIGHBOUR× the (1000,) fit's GFLOP/s.
+WIDTH_VS_NUMPY = 0.95
+WIDTH_VS_NEIGHBOUR = 0.9
+WIDTH_FIT_VS_NEIGHBOUR = 0.9
