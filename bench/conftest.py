@@ -62,9 +62,7 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "unset"),
         "smoke": workloads.SMOKE,
         # at the end of the run, so the fits' own threads have long stopped
-        "fma_peak_gflops": _peaks(),
-        "fma_peak_method": {"seconds": peak.SECONDS, "repeats": peak.REPEATS,
-                            "vectors": _widest_vectors()},
+        **_peaks(),
         "commit": _commit(),
         "versions": {"python": platform.python_version(), "numpy": _version("numpy"),
                      "sklearn": _version("sklearn"), "torch": _version("torch"),
@@ -73,13 +71,22 @@ def pytest_benchmark_update_machine_info(config, machine_info):
 
 
 def _peaks():
-    """{dtype: {threads: GFLOP/s}} for one thread and every thread count an entry ran with"""
+    """The machine info's peak entries: fma_peak_gflops, {dtype: {threads: GFLOP/s}} for one
+    thread and every thread count an entry ran with, and fma_peak_method, how (with the CPUs
+    other processes kept busy meanwhile: a busy machine lowers the peak, so raises shares)"""
     try:
         counts = {1, *(systems.threads(system) for system in systems.SYSTEMS
                        if not systems.missing(system))}
-        return peak.measure(counts)
+        start = (time.monotonic(), _busy_cpu_seconds(), _own_cpu_seconds())
+        peaks = peak.measure(counts)
     except ImportError:  # bendernet not built: the report shows no shares
         return {}
+    method = {"seconds": peak.SECONDS, "repeats": peak.REPEATS, "vectors": _widest_vectors()}
+    busy = _busy_cpu_seconds()
+    if busy is not None and start[1] is not None:
+        others = (busy - start[1]) - (_own_cpu_seconds() - start[2])
+        method["others_cpu"] = round(max(others, 0.0) / (time.monotonic() - start[0]), 2)
+    return {"fma_peak_gflops": peaks, "fma_peak_method": method}
 
 
 def _widest_vectors():

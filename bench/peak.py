@@ -13,6 +13,7 @@ from bench import workloads
 SECONDS = workloads.smoke_or(0.25, 0.02)
 REPEATS = workloads.smoke_or(5, 2)
 DTYPES = ("float32", "float64")
+BUSY = 0.25  # CPUs used by other processes above which the peaks are flagged (as entries are)
 
 
 def measure(thread_counts):
@@ -69,7 +70,16 @@ def section(peaks, method, table):
             table(["dtype"] + [f"{t} thread{'s' * (t > 1)} (GFLOP/s)" for t in counts], rows),
             "", HOW.format(vectors=method.get("vectors", "?"),
                            seconds=method.get("seconds", 0), repeats=method.get("repeats", "?")),
-            ""]
+            "", quiet(method.get("others_cpu")), ""]
+
+
+def quiet(others_cpu):
+    """A line on how busy other processes kept the CPUs while the peak was measured"""
+    if others_cpu is None:
+        return "Other processes' load during the measurement: not known."
+    warning = (" ⚠ The machine was busy: the peaks are low (the multi-thread ones most), so "
+               "the shares are high." if others_cpu > BUSY else "")
+    return f"Other processes kept {others_cpu:.2f} CPUs busy during the measurement.{warning}"
 
 
 def target_rows(peaks, by_workload, targets, noisy):
