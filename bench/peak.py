@@ -26,6 +26,17 @@ def measure(thread_counts):
             for dtype in DTYPES}
 
 
+def best(runs):
+    """{dtype: {threads: the highest GFLOP/s}} over several measure() results"""
+    merged = {}
+    for peaks in runs:
+        for dtype, by_threads in peaks.items():
+            for threads, gflops in by_threads.items():
+                kept = merged.setdefault(dtype, {})
+                kept[threads] = max(gflops, kept.get(threads, 0.0))
+    return merged
+
+
 def peak_for(peaks, entry):
     """The peak (GFLOP/s) for the entry's dtype and thread count, or None. Saved runs come
     back from JSON with the thread counts as strings."""
@@ -43,13 +54,14 @@ def share(peaks, entry):
 # ---- the report's part ------------------------------------------------------------------
 
 HOW = """\
-How the peak is measured: `bendernet._kernels.fma_peak` (csrc/runtime/peak.c), at the end of
-the same run as the entries. Each thread of bendernet's pool runs 12 independent chains
-of fused multiply-adds on {vectors} vectors (the widest this CPU runs) for {seconds:g} s;
-the figure is all the threads' FLOPs (2 per lane of an FMA) over the wall time of the whole,
-the best of {repeats} runs. No product can beat it: it is what the FMA units sustain with
-nothing else to do. An entry's share is its GFLOP/s over the peak for its dtype and the
-threads it may use (bendernet (C): the C core's limit; the others: the BLAS's).
+How the peak is measured: `bendernet._kernels.fma_peak` (csrc/runtime/peak.c), in the same
+run as the entries, before the first and after the last, the better kept. Each thread of
+bendernet's pool runs 12 independent chains of fused multiply-adds on {vectors} vectors
+(the widest this CPU runs) for {seconds:g} s; the figure is all the threads' FLOPs (2 per
+lane of an FMA) over the wall time of the whole, the best of {repeats} runs each time. No
+product can beat it: it is what the FMA units sustain with nothing else to do. An entry's
+share is its GFLOP/s over the peak for its dtype and the threads it may use (bendernet (C):
+the C core's limit; the others: the BLAS's).
 
 How an entry's GFLOP/s is counted (bench/flops.py): the FLOPs of the algorithm's matrix
 products over the median time. Per row and layer of n_in inputs and n_out outputs, a fit does
@@ -74,12 +86,16 @@ def section(peaks, method, table):
 
 
 def quiet(others_cpu):
-    """A line on how busy other processes kept the CPUs while the peak was measured"""
-    if others_cpu is None:
+    """A line on how busy other processes kept the CPUs while the peak was measured (a list:
+    before the first entry and after the last; one number: a run saved with one)"""
+    loads = [load for load in (others_cpu if isinstance(others_cpu, list) else [others_cpu])
+             if load is not None]
+    if not loads:
         return "Other processes' load during the measurement: not known."
-    warning = (" ⚠ The machine was busy: the peaks are low (the multi-thread ones most), so "
-               "the shares are high." if others_cpu > BUSY else "")
-    return f"Other processes kept {others_cpu:.2f} CPUs busy during the measurement.{warning}"
+    warning = (" ⚠ The machine was busy throughout: the peaks are low (the multi-thread ones "
+               "most), so the shares are high." if min(loads) > BUSY else "")
+    return ("Other processes kept " + " then ".join(f"{load:.2f}" for load in loads) +
+            f" CPUs busy during the measurement{'s' * (len(loads) > 1)}.{warning}")
 
 
 def target_rows(peaks, by_workload, targets, noisy):
