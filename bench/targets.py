@@ -16,13 +16,15 @@ TARGETS = [
 CONTENDED_TARGET = 2.0
 
 # (workload, what, share): bendernet (C)'s GFLOP/s (bench/flops.py counts) at least
-# this share of the machine's FMA peak for the dtype and thread count it ran with (bench/peak.py)
+# this share of the FMA peak for its dtype and thread count (bench/peak.py).
+# Set about a fifth below a quiet run on 2 cores of AMD Zen 5 (2026-12-07: W1 f64 31%, f32 24%,
+# W2 51%, W5 35%, W4-many 49%), so that a slowdown shows.
 PEAK_TARGETS = [
-    ("W1-f64", "fit ≥ 15% of peak", 0.15),
-    ("W1-f32", "fit ≥ 15% of peak", 0.15),
-    ("W2", "fit ≥ 30% of peak", 0.30),
-    ("W5", "fit ≥ 15% of peak", 0.15),
-    ("W4-many", "predict ≥ 25% of peak", 0.25),
+    ("W1-f64", "fit ≥ 25% of peak", 0.25),
+    ("W1-f32", "fit ≥ 20% of peak", 0.20),
+    ("W2", "fit ≥ 40% of peak", 0.40),
+    ("W5", "fit ≥ 30% of peak", 0.30),
+    ("W4-many", "predict ≥ 40% of peak", 0.40),
 ]
 
 # The width cliff (issue 19, bench/widths.py): ops.matmul at least WIDTH_VS_NUMPY× NumPy's
