@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bench import systems, workloads
+from bench import peak, systems, workloads
 
 SIMD_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl",
               "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "asimd", "sve")
@@ -61,11 +61,63 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         "blas_threads": systems.default_threads(),
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "unset"),
         "smoke": workloads.SMOKE,
+        **_peaks(),
         "commit": _commit(),
         "versions": {"python": platform.python_version(), "numpy": _version("numpy"),
                      "sklearn": _version("sklearn"), "torch": _version("torch"),
                      "bendernet": _version("bendernet")},
     }
+
+
+def _measure_peaks():
+    """({dtype: {threads: GFLOP/s}} for one thread and every thread count an entry runs with,
+    the CPUs other processes kept busy meanwhile), or None without bendernet's C core"""
+    try:
+        counts = {1, *(systems.threads(system) for system in systems.SYSTEMS
+                       if not systems.missing(system))}
+        start = (time.monotonic(), _busy_cpu_seconds(), _own_cpu_seconds())
+        peaks = peak.measure(counts)
+    except ImportError:  # bendernet not built: the report shows no shares
+        return None
+    busy, others = _busy_cpu_seconds(), None
+    if busy is not None and start[1] is not None:
+        others = (busy - start[1]) - (_own_cpu_seconds() - start[2])
+        others = round(max(others, 0.0) / (time.monotonic() - start[0]), 2)
+    return peaks, others
+
+
+_first_peaks = []  # the measurement before the first entry, when benchmarks run
+
+
+def pytest_sessionstart(session):
+    if not session.config.getoption("benchmark_disable", False):
+        measured = _measure_peaks()
+        if measured:
+            _first_peaks.append(measured)
+
+
+def _peaks():
+    """The machine info's peak entries, measured before the first entry and again after the
+    last (the fits' own threads long stopped), the better of the two kept: fma_peak_gflops
+    {dtype: {threads: GFLOP/s}}, and fma_peak_method, how (with how many CPUs other processes
+    kept busy at each measurement: a busy machine lowers the peak, so raises the shares)"""
+    measured = _measure_peaks()
+    if measured is None:
+        return {}
+    runs = _first_peaks + [measured]
+    method = {"seconds": peak.SECONDS, "repeats": peak.REPEATS, "vectors": _widest_vectors(),
+              "others_cpu": [others for _, others in runs]}
+    return {"fma_peak_gflops": peak.best(peaks for peaks, _ in runs), "fma_peak_method": method}
+
+
+def _widest_vectors():
+    """The instruction set the peak's loop ran: the widest this CPU runs (as peak.c picks)"""
+    try:
+        from bendernet import _kernels
+
+        return _kernels.gemm_kernels_available()[-1]
+    except ImportError:
+        return "?"
 
 
 def _busy_cpu_seconds():

@@ -22,8 +22,8 @@ if __package__ in (None, ""):   # run as a script: the repository root makes `be
     sys.path.insert(0, os.path.dirname(HERE))
 
 from bench.systems import LABELS, REPORTED as SYSTEMS  # noqa: E402
-from bench import widths  # noqa: E402
-from bench.targets import CONTENDED_TARGET, TARGETS  # noqa: E402
+from bench import peak, widths  # noqa: E402
+from bench.targets import CONTENDED_TARGET, PEAK_TARGETS, TARGETS  # noqa: E402
 
 BASELINES = [("sklearn", "vs sklearn"), ("bendernet-numpy", "vs numpy backend"),
              ("torch", "vs torch")]
@@ -96,13 +96,22 @@ def speedup(entries, system, baseline):
 
 
 def rate(entry):
-    if "gflops" in entry:
-        return f"{entry['gflops']:.3g} GFLOP/s"
     if "rows_per_s" in entry:
         return f"{entry['rows_per_s']:.3g} rows/s"
     if "us_per_update" in entry:
         return f"{entry['us_per_update']:.3g} µs/update"
+    if "gflops" in entry:
+        return f"{entry['gflops']:.3g} GFLOP/s"
     return ""
+
+
+def gflops(entry):
+    return f"{entry['gflops']:.3g}" if "gflops" in entry else ""
+
+
+def peak_share(peaks, entry):
+    value = peak.share(peaks, entry)
+    return "" if value is None else f"{value:.1%} ({entry['dtype']}, {entry['threads']} thr.)"
 
 
 def score(entry):
@@ -141,16 +150,17 @@ def table(header, rows):
     return "\n".join(lines)
 
 
-def workload_table(entries):
-    header = ["System", "Median", "Rounds", "Rate", "Score", "Others' CPU",
-              "Cores' round trip"]
+def workload_table(entries, peaks):
+    header = ["System", "Median", "Rounds", "Rate", "GFLOP/s", "Share of peak", "Score",
+              "Others' CPU", "Cores' round trip"]
     header += [label for _, label in BASELINES]
     rows = []
     for system in SYSTEMS:
         if system in entries:
             entry = entries[system]
             rows.append([LABELS[system], seconds(entry["median"]), entry["rounds"], rate(entry),
-                         score(entry), others(entry), cores(entry)] +
+                         gflops(entry), peak_share(peaks, entry), score(entry), others(entry),
+                         cores(entry)] +
                         [ratio(speedup(entries, system, base)) for base, _ in BASELINES])
     return table(header, rows)
 
@@ -183,7 +193,7 @@ def kernel_table(groups):
                   "Speed-up", "Max rel. error"], rows)
 
 
-def targets_table(groups, width_groups):
+def targets_table(groups, width_groups, peaks):
     by_workload = {}
     for entries in groups.values():
         first = next(iter(entries.values()))
@@ -195,6 +205,7 @@ def targets_table(groups, width_groups):
         rows.append([workload, what, ratio(measured), "—" if measured is None else
                      ("met" if measured >= target else "**not met**"),
                      noisy(entries.get("bendernet"), entries.get(baseline))])
+    rows += peak.target_rows(peaks, by_workload, PEAK_TARGETS, noisy)
     for entries in groups.values():
         quiet, busy = entries.get(("bendernet", "quiet")), entries.get(("bendernet", "contended"))
         if quiet and busy:
@@ -255,10 +266,13 @@ def write_markdown(run, groups, path):
     contended = {name: entries for name, entries in groups.items()
                  if any(isinstance(key, tuple) for key in entries)}
     kernels = {name: entries for name, entries in groups.items() if "numpy" in entries}
+    mine = run.get("machine_info", {}).get("bendernet_bench", {})
+    peaks = mine.get("fma_peak_gflops", {})
     parts = ["# bendernet benchmark results", "", machine_section(run), "", METHOD, "",
-             "## Targets", "", targets_table(groups, width_groups), ""]
+             "## Targets", "", targets_table(groups, width_groups, peaks), ""]
+    parts += peak.section(peaks, mine.get("fma_peak_method", {}), table)
     for name, entries in fits.items():
-        parts += [f"## {name}", "", workload_table(entries), ""]
+        parts += [f"## {name}", "", workload_table(entries, peaks), ""]
     for name, entries in contended.items():
         parts += [f"## {name}", "", contended_table(entries), ""]
     if kernels:

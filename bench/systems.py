@@ -35,6 +35,16 @@ def default_threads():
     return max(blas) if blas else 1
 
 
+def threads(system):
+    """Threads ``system`` may use here: the C core's limit for bendernet (C), the BLAS's for
+    the others (the NumPy backend and scikit-learn call it; torch is pinned to it)."""
+    if system == "bendernet":
+        from bendernet import _kernels
+
+        return _kernels.max_threads()
+    return default_threads()
+
+
 @functools.lru_cache(maxsize=None)
 def missing(system):
     """Why ``system`` cannot run here, or None when it can."""

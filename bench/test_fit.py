@@ -16,6 +16,7 @@ def run_fit(benchmark, record, workload, system, rounds=None, warmup=None):
     metric = "r2" if workload.task == "regress" else "accuracy"
     record(system=system, workload=workload.key, epochs=workload.epochs,
            updates=workload.updates(), dtype=workload.dtype.__name__, metric=metric,
+           flops=workloads.fit_flops(workload), threads=systems.threads(system),
            score=float(model.score(X_eval, y_eval)))
     return model
 

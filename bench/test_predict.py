@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from bench import systems, workloads
+from bench import flops, systems, workloads
 
 _fitted = {}
 
@@ -28,5 +28,7 @@ def test_predict_proba(benchmark, record, n_rows, system):
     benchmark.group = f"W4 predict_proba of the W1 model, {n_rows} row{'s' * (n_rows > 1)}"
     proba = benchmark(model.predict_proba, X)
     # accuracy of the timed output itself, so a fast wrong answer shows
-    record(system=system, workload="W4-1" if n_rows == 1 else "W4-many", rows=n_rows, metric="accuracy",
+    record(system=system, workload="W4-1" if n_rows == 1 else "W4-many", rows=n_rows,
+           flops=flops.predict_flops(workloads.sizes(workloads.W1_F64), n_rows),
+           dtype="float64", threads=systems.threads(system), metric="accuracy",
            score=float(np.mean(model.classes_[np.argmax(proba, axis=1)] == y)))

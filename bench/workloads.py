@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bench import flops
+
 SMOKE = os.environ.get("BENDERNET_BENCH_SMOKE", "") not in ("", "0")
 SEED = 0
 
@@ -212,12 +214,14 @@ WIDTH_FITS = [width_fit(hidden, dtype) for dtype in (np.float32, np.float64)
               for hidden in (1000, 1024)]
 
 
-def fit_flops(workload):
-    """Floating-point operations of one epoch's products: per layer and row 2 n_in n_out for
-    the forward product, as many for the weights' gradient and, past the first layer, for
-    the input's gradient (the products only, as the kernel entries count)."""
+def sizes(workload):
+    """The network's widths, input to output, as sklearn and bendernet build it: one output
+    for a regression or two classes, one per class above two."""
     X, y = workload.arrays()[:2]
-    sizes = [X.shape[1], *workload.hidden, len(np.unique(y))]
-    layers = list(zip(sizes, sizes[1:]))
-    return workload.epochs * sum(2 * len(X) * a * b * (2 if i == 0 else 3)
-                                 for i, (a, b) in enumerate(layers))
+    classes = len(np.unique(y)) if workload.task == "classify" else 1
+    return flops.layer_sizes(X.shape[1], workload.hidden, 1 if classes == 2 else classes)
+
+
+def fit_flops(workload):
+    """FLOPs of one fit's products (bench/flops.py says what is counted)."""
+    return flops.fit_flops(sizes(workload), len(workload.arrays()[0]), workload.epochs)

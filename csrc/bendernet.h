@@ -125,6 +125,11 @@ void bn_set_max_threads(int n_threads);
  * 150); the library checks by itself at most every 50 ms (core_distance.c).
  * BENDERNET_CORE_ROUND_TRIP_NS, when set, is the answer in place of every measurement. */
 int64_t bn_core_round_trip(void);
+/* *flops_per_second = the sustained rate of fused multiply-adds (2 FLOPs each) in float32
+ * (is_double 0) or float64, the widest vectors this CPU runs, `threads` threads of the pool
+ * each running its own chains for `seconds` (0 < seconds <= 60; 1 <= threads <= 1024, else
+ * BN_EINVAL): the peak the benchmark sets the products' GFLOP/s against (runtime/peak.c). */
+int bn_fma_peak(double *flops_per_second, int is_double, int threads, double seconds);
 
 /* Out of memory, for tests (runtime/alloc.c): every allocation of the C core is counted.
  * From now on the n-th allocation fails as if memory had run out (n <= 0: none does), the

@@ -60,6 +60,7 @@ cdef extern from "bendernet.h" nogil:
     int bn_index_check(const int64_t *rows, int64_t m, int64_t n_rows)
     int bn_max_threads()
     int64_t bn_core_round_trip()
+    int bn_fma_peak(double *flops_per_second, int is_double, int threads, double seconds)
     void bn_alloc_fail_at(int64_t n)
     int64_t bn_alloc_made()
     int64_t bn_alloc_live()

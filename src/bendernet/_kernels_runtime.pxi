@@ -1,7 +1,8 @@
 # Included into _kernels.pyx: the C core's thread-placement decision (csrc/runtime/pool.h,
 # core_distance.c), exposed so that tests feed it measurements instead of timing the live
 # machine (tests/test_pool.py); and the switch that makes an allocation fail
-# (csrc/runtime/alloc.c), for the out-of-memory tests (tests/test_out_of_memory.py).
+# (csrc/runtime/alloc.c), for the out-of-memory tests (tests/test_out_of_memory.py); and the
+# machine's measured FMA peak (csrc/runtime/peak.c), which the benchmark reports against.
 
 # ---- the thread-placement decision -------------------------------------------------------
 
@@ -15,6 +16,30 @@ def threads_for_product(int wanted, bint in_chain, bint far_apart):
     """Threads the C core gives a product that wants `wanted`: 1 inside a chain of steps
     (a fit's) while the cores are far apart, else wanted."""
     return bn_threads_for_product(wanted, in_chain, far_apart)
+
+
+# ---- the machine's peak ------------------------------------------------------------------
+
+def fma_peak(dtype, threads, seconds):
+    """FLOP/s of fused multiply-adds (2 FLOPs each) in dtype (float32 or float64) on the
+    widest vectors this CPU runs, measured now: `threads` threads of bendernet's pool (1 to
+    1024) each run independent FMA chains for `seconds` (above 0, at most 60); the FLOPs
+    done over the wall time of the whole. Timing, so it varies from call to call."""
+    kind = numpy.dtype(dtype)
+    require(kind == _float32 or kind == _float64,
+            f"fma_peak measures float32 or float64, not {kind}")
+    require(isinstance(threads, int) and not isinstance(threads, bool) and
+            1 <= threads <= 1024, f"threads must be an int from 1 to 1024, not {threads!r}")
+    require(isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and
+            0 < seconds <= 60, f"seconds must be above 0 and at most 60, not {seconds!r}")
+    cdef double flops_per_second = 0
+    cdef bint is_double = kind == _float64
+    cdef int n_threads = threads, status
+    cdef double duration = seconds
+    with nogil:
+        status = bn_fma_peak(&flops_per_second, is_double, n_threads, duration)
+    check(status)
+    return flops_per_second
 
 
 # ---- out of memory, on purpose ---------------------------------------------------------------
