@@ -56,10 +56,12 @@ def _state_objects(estimator):
     looks at, or None where that cannot be told (an attribute missing, a list that is not
     one). Compared by identity, so a value reassigned, even an equal one, is checked
     afresh; and the cache holds them, so none is freed while its id could be taken by a
-    new object. An array changed in place keeps its identity: the Cython layer checks the
-    lengths the kernels read, so such a change gets a plainer error there, never a wrong
-    read. (Each list is followed by its items and a None, so that a list grown or shrunk
-    changes the length of the tuple.)"""
+    new object. An array changed in place keeps its identity: its values are read as they
+    are, and the Cython layer checks the lengths the kernels read, so a shape or dtype set
+    in place (``a.shape = ...``) gets a plainer error there or, on a view of the model's
+    flat buffer, a predict of that buffer as it was laid out; never a read past it. (Each
+    list is followed by its items and a None, so that a list grown or shrunk changes the
+    length of the tuple.)"""
     try:
         state = estimator.__dict__
         coefs, intercepts = state["coefs_"], state["intercepts_"]
