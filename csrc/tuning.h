@@ -61,6 +61,10 @@
  * TUNING.md: "MAX_FINISH_CHUNKS". */
 #define MAX_FINISH_CHUNKS 256
 
+/* layers up to which a predict keeps a chunk's per-layer views on the stack (7 pointers a
+ * layer: 448 bytes at 8); deeper networks allocate them. TUNING.md: "PREDICT_STACK_LAYERS". */
+#define PREDICT_STACK_LAYERS 8
+
 /* ---- threads (runtime/) ------------------------------------------------------------------
  * How long a pool thread spins (yielding the core each turn) before it sleeps: long enough
  * to catch a training loop's next product. TUNING.md: "SPIN_NANOSECONDS". */

@@ -42,6 +42,8 @@ CHILD = textwrap.dedent(
     def model():
         if scenario == "predict":   # wide enough for packed products
             return MLPClassifier((40, 40), max_iter=2, random_state=0)
+        if scenario == "deep_predict":   # deeper than PREDICT_STACK_LAYERS (csrc/tuning.h)
+            return MLPClassifier((4,) * 12, max_iter=2, random_state=0)
         if scenario == "lbfgs":
             return MLPRegressor(hidden_layer_sizes=(40,), solver="lbfgs", max_iter=4,
                                 random_state=0)
@@ -55,13 +57,13 @@ CHILD = textwrap.dedent(
         est = model()
         if scenario == "partial_fit":
             est.partial_fit(X, y, classes=[0, 1])
-        elif scenario in ("predict", "early_stopping"):
+        elif scenario in ("predict", "deep_predict", "early_stopping"):
             est.fit(X, y)
             est.predict_proba(X)   # fills the network cache predict keeps
         return est
 
     def operate(est):
-        if scenario == "predict":
+        if scenario in ("predict", "deep_predict"):
             return est.predict_proba(X)
         if scenario == "partial_fit":
             est.partial_fit(X, y)
@@ -115,6 +117,7 @@ SCENARIOS = [
     ("fit", "float64", "dense"), ("fit", "float32", "dense"), ("fit", "float64", "sparse"),
     ("partial_fit", "float64", "dense"), ("partial_fit", "float32", "sparse"),
     ("predict", "float64", "dense"), ("predict", "float32", "sparse"),
+    ("deep_predict", "float64", "dense"),
     ("lbfgs", "float64", "dense"), ("early_stopping", "float32", "dense"),
 ]
 

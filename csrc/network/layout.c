@@ -47,9 +47,6 @@ int BN(bn_net_has_slopes)(const bn_net *net)
     return 0;
 }
 
-/* the seven per-layer arrays of a layout */
-#define LAYOUT_ARRAYS 7
-
 int BN(bn_layout_alloc)(layout *views, const bn_net *net)
 {
     int64_t L = net->n_layers;
@@ -62,7 +59,15 @@ int BN(bn_layout_alloc)(layout *views, const bn_net *net)
                                      (size_t)L * LAYOUT_ARRAYS * sizeof(real *));
     if (!arrays)
         return BN_ENOMEM;
+    BN(bn_layout_point)(views, net, arrays);
     views->arrays = arrays;
+    return BN_OK;
+}
+
+void BN(bn_layout_point)(layout *views, const bn_net *net, void **arrays)
+{
+    int64_t L = net->n_layers;
+    views->arrays = NULL;
     views->W = (const real **)arrays;
     views->b = (const real **)arrays + L;
     views->dW = (real **)arrays + 2 * L;
@@ -70,7 +75,6 @@ int BN(bn_layout_alloc)(layout *views, const bn_net *net)
     views->U = (real **)arrays + 4 * L;
     views->D = (real **)arrays + 5 * L;
     views->V = (real **)arrays + 6 * L;
-    return BN_OK;
 }
 
 void BN(bn_layout_free)(layout *views)

@@ -26,9 +26,14 @@ typedef struct {
 int BN(bn_net_valid)(const bn_net *net);
 /* 1 when a hidden layer of net is PReLU: P then holds a slope slot per hidden layer */
 int BN(bn_net_has_slopes)(const bn_net *net);
+/* the seven per-layer arrays of a layout */
+#define LAYOUT_ARRAYS 7
 /* views' per-layer arrays for net's L layers, in one allocation: BN_OK, or BN_ENOMEM (and
  * nothing to free); BN_EINVAL for L < 1 */
 int BN(bn_layout_alloc)(layout *views, const bn_net *net);
+/* views' per-layer arrays in storage the caller owns, arrays[L * LAYOUT_ARRAYS] (L >= 1);
+ * bn_layout_free then frees nothing */
+void BN(bn_layout_point)(layout *views, const bn_net *net, void **arrays);
 void BN(bn_layout_free)(layout *views);
 /* sum over l of units[l] * units[l+1]: the weights, first in P */
 int64_t BN(bn_weight_count)(const bn_net *net);

@@ -130,14 +130,11 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
     def _forward_pass_fast(self, X, check_input=True):
         """The output layer's values for X (probabilities for a classifier)."""
         keep_to_worker_share()
-        finite_unchecked = False
+        finite_unchecked, checked = False, None
         if check_input:   # (not the early-stopping score of a fit, on the fit's own model)
-            check_fitted(self)
+            checked = check_fitted(self)
             X, finite_unchecked = validated_for_predict(self, X)
-        # as NumPy would promote X @ coefs_: ints predict in float64, float32 stays float32
-        dtype = np.result_type(X.dtype, *self.coefs_, *self.intercepts_, np.float32)
-        network = self._network(dtype)
-        flat = self._flat_params(network)
+        network, flat = self._predict_network(X.dtype, checked)
         Y = network.predict(flat, X, check_finite=finite_unchecked)
         if Y is None:   # a NaN or an infinity: scikit-learn's check has its say
             Y = network.predict(flat, validated(self, X))

@@ -15,6 +15,7 @@ loss_curve_, best_loss_, t_): a wrong one raises Python's own error where it is 
 which may be after an epoch has run.
 """
 
+import operator
 from numbers import Integral, Real
 
 import numpy as np
@@ -30,38 +31,47 @@ CHECKED = "checked state"
 
 
 def check_fitted(estimator, remember=True):
-    """Raise if the state predict reads is not a model bendernet can run.
+    """Raise if the state predict reads is not a model bendernet can run; return the
+    state found good (a tuple that stays the same object while the state does, for a
+    cache to be keyed on), or None where it is not remembered.
 
-    A state checked before passes at the cost of comparing its key (about a third of the
-    check, which would otherwise cost a one-row predict a quarter of its time); remember
-    False leaves the estimator's caches as they are (a fit, which empties them itself)."""
+    A state checked before passes at the cost of comparing its objects (the check would
+    otherwise cost a one-row predict a quarter of its time); remember False leaves the
+    estimator's caches as they are (a fit, which empties them itself)."""
     cache = estimator.__dict__.get("_networks") if remember else None
-    key = _state_key(estimator)
-    if key is not None and cache is not None and cache.get(CHECKED) == key:
-        return
+    state = _state_objects(estimator) if cache is not None else None
+    checked = None if state is None else cache.get(CHECKED)
+    if checked is not None and len(checked) == len(state) and all(
+        map(operator.is_, checked, state)
+    ):
+        return checked
     _check_fitted(estimator)
-    if key is not None and cache is not None:
-        cache[CHECKED] = key
+    if state is not None:
+        cache[CHECKED] = state
+    return state
 
 
-def _state_key(estimator):
-    """The identity of every object check_fitted looks at (and the plain values among
-    them), or None where that cannot be told (an attribute missing or of the wrong kind).
-    An array changed in place keeps its identity: the Cython layer checks the lengths the
-    kernels read, so such a change gets a plainer error there, never a wrong read."""
+def _state_objects(estimator):
+    """Every object check_fitted or predict's plan (FlatParameters._predict_network)
+    looks at, or None where that cannot be told (an attribute missing, a list that is not
+    one). Compared by identity, so a value reassigned, even an equal one, is checked
+    afresh; and the cache holds them, so none is freed while its id could be taken by a
+    new object. An array changed in place keeps its identity: its values are read as they
+    are, and the Cython layer checks the lengths the kernels read, so a shape or dtype set
+    in place (``a.shape = ...``) gets a plainer error there or, on a view of the model's
+    flat buffer, a predict of that buffer as it was laid out; never a read past it. (Each
+    list is followed by its items and a None, so that a list grown or shrunk changes the
+    length of the tuple.)"""
     try:
         state = estimator.__dict__
         coefs, intercepts = state["coefs_"], state["intercepts_"]
-        output, n_in, n_out = (state["out_activation_"], state["n_features_in_"],
-                               state["n_outputs_"])
-        if type(output) is not str or type(n_in) is not int or type(n_out) is not int:
-            return None   # compared with == below: plain values only
         activation = estimator.activation
-        return (*map(id, coefs), None, *map(id, intercepts), id(coefs), id(intercepts),
-                output, n_in, n_out,
-                activation if type(activation) is str else id(activation),
-                id(state.get("prelu_alpha_")), id(state.get("classes_")),
-                id(state.get("_label_binarizer")))
+        names = () if type(activation) is str else activation   # one per hidden layer
+        return (state["out_activation_"], state["n_features_in_"], state["n_outputs_"],
+                state.get("prelu_alpha_"), state.get("classes_"),
+                state.get("_label_binarizer"), state.get("_flat"), state.get("_views"),
+                estimator.backend, activation, *names, None, coefs, *coefs, None,
+                intercepts, *intercepts)
     except (KeyError, TypeError):
         return None
 

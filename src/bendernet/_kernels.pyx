@@ -84,24 +84,25 @@ cdef bn_rows rows_of(const floating[::1] values, const int64_t[::1] indptr,
     return rows
 
 
-cdef object activation_codes(object activation, const int64_t[::1] units):
-    """activation as the C core reads it: an int array of one code per hidden layer, which
-    the caller keeps alive while the bn_net that points into it is in use (a Network's
-    array of codes passes as it is)"""
+cdef const int[::1] activation_codes(object activation, const int64_t[::1] units) except *:
+    """activation as the C core reads it: one int code per hidden layer, as a memoryview
+    (which keeps its array alive while the bn_net that points into it is in use, and which
+    net_of then takes without a second buffer request: a one-row predict pays for each).
+    A Network's array of codes passes as it is."""
     cdef Py_ssize_t n_hidden = max(units.shape[0] - 2, 0)
-    cdef const int[::1] codes
+    cdef const int[::1] codes = None
     if not (type(activation) is numpy.ndarray and activation.dtype == _intc):
         try:
             activation = numpy.array(layer_codes(activation, n_hidden), dtype=_intc)
         except OverflowError:
             require(False, "an activation code out of range")
-    try:    # (a memoryview checks the layout for less than the array's attributes would)
+    try:    # (the buffer request checks the dtype and that the array is 1-D and contiguous)
         codes = activation
     except ValueError:
-        codes = None
-    require(codes is not None and codes.shape[0] == n_hidden and activation.ndim == 1,
+        pass
+    require(codes is not None and codes.shape[0] == n_hidden,
             f"one activation code per hidden layer: {n_hidden}")
-    return activation
+    return codes
 
 
 cdef bn_net net_of(const int64_t[::1] units, const int[::1] codes, int output,

@@ -6,7 +6,7 @@
 
 def param_count(const int64_t[::1] units, activation):
     """length of the flat parameter buffer"""
-    codes = activation_codes(activation, units)
+    cdef const int[::1] codes = activation_codes(activation, units)
     cdef bn_net net = net_of(units, codes, 0, 0)
     cdef int64_t count
     check(bn_param_count_f64(&count, &net))
@@ -15,7 +15,7 @@ def param_count(const int64_t[::1] units, activation):
 
 def workspace_len(const int64_t[::1] units, activation, int64_t m):
     """reals of workspace for a batch of m rows"""
-    codes = activation_codes(activation, units)
+    cdef const int[::1] codes = activation_codes(activation, units)
     cdef bn_net net = net_of(units, codes, 0, 0)
     require(m >= 0, "negative batch size")
     cdef int64_t length
@@ -47,7 +47,7 @@ def loss_grad(floating[::1] G, floating[::1] workspace, const floating[::1] P,
               const int64_t[::1] indices, int64_t n_rows, int64_t n_cols,
               const floating[:, ::1] T, const floating[::1] sw):
     """loss and gradient G of every row of X at parameters P"""
-    codes = activation_codes(activation, units)
+    cdef const int[::1] codes = activation_codes(activation, units)
     cdef bn_net net = net_of(units, codes, output, l2)
     cdef bn_rows inputs = rows_of(values, indptr, indices, n_rows, n_cols, units[0])
     check_buffers(&net, P.shape[0], workspace.shape[0], inputs.n_rows)
@@ -95,11 +95,11 @@ cdef class Epochs:
     def __init__(self, network, optimizer, *, P, G, workspace, X, T, sw, double l2,
                  int64_t batch_size):
         cdef int code = optimizer_code(optimizer)
+        cdef const int[::1] codes = activation_codes(network.activation, network.units)
         self.optimizer = optimizer
         self.hyper_slots = hyper_slots(code)
         self.batch_size = batch_size
         self.single = single_precision(P.dtype)
-        codes = activation_codes(network.activation, network.units)
         if self.single:
             bind_epochs[float](self, P, G, workspace, network.units, codes,
                                network.output, l2, X.values, X.indptr, X.indices, X.n_rows,
@@ -184,7 +184,7 @@ def predict(floating[:, ::1] Y, floating[::1] workspace, const floating[::1] P,
     """Y = the network's output for every row of X; workspace holds one chunk's workspace
     for each thread that may run chunks. With check_finite, returns False (Y unspecified)
     if a dense X holds a NaN or an infinity, else True."""
-    codes = activation_codes(activation, units)
+    cdef const int[::1] codes = activation_codes(activation, units)
     cdef bn_net net = net_of(units, codes, output, 0)
     cdef bn_rows inputs = rows_of(values, indptr, indices, n_rows, n_cols, units[0])
     require(chunk_rows >= 1, "chunk_rows must be at least 1")

@@ -14,6 +14,10 @@ from bendernet._network import Network
 #: The slope every PReLU layer starts from.
 PRELU_INITIAL_SLOPE = 0.25
 
+# The key, in the estimator's cache of networks, of the network and flat buffer predict
+# last ran, with the state and input dtype they were found for
+PREDICT_PLAN = "predict plan"
+
 
 class FlatParameters:
     """The estimators' side of the flat parameter buffer (a base of BaseMultilayerPerceptron)."""
@@ -30,6 +34,25 @@ class FlatParameters:
             cache[key] = Network(units, self.activation, self.out_activation_, dtype,
                                  self.backend)
         return cache[key]
+
+    def _predict_network(self, x_dtype, checked=None):
+        """(network, flat parameters) that predict runs an X of x_dtype through. checked is
+        what check_fitted returned: while the state is that same one, a repeated predict
+        finds both in one lookup, without the dtype promotion, the network's key and the
+        views' identity check (together a fifth of a one-row predict)."""
+        cache = self.__dict__.get("_networks")
+        plan = None if checked is None else cache.get(PREDICT_PLAN)
+        if plan is not None and plan[0] is checked and plan[1] is x_dtype:
+            return plan[2], plan[3]
+        # as NumPy would promote X @ coefs_: ints predict in float64, float32 stays float32
+        dtype = np.result_type(x_dtype, *self.coefs_, *self.intercepts_, np.float32)
+        network = self._network(dtype)
+        flat = self._flat_params(network)
+        # only the model's own buffer, whose views are coefs_ and intercepts_: a packing
+        # of assigned arrays is redone each time, as they may have changed in place
+        if checked is not None and flat is self.__dict__.get("_flat"):
+            cache[PREDICT_PLAN] = (checked, x_dtype, network, flat)
+        return network, flat
 
     def _slopes(self, network):
         """prelu_alpha_ as network reads it: a slope per hidden layer, NaN where the layer
