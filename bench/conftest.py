@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bench import peak, systems, workloads
+from bench import goals, peak, systems, workloads
 
 SIMD_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl",
               "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "asimd", "sve")
@@ -61,6 +61,7 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         "blas_threads": systems.default_threads(),
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "unset"),
         "smoke": workloads.SMOKE,
+        "peers": goals.peer_reasons(),
         **_peaks(),
         "commit": _commit(),
         "versions": {"python": platform.python_version(), "numpy": _version("numpy"),

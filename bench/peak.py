@@ -71,6 +71,18 @@ does the forward products only. Element-wise work (activations, loss, optimizer)
 counted. Every system is credited with the same count for the same workload."""
 
 
+def headline(peaks):
+    """The report header's line: the peak per dtype at each thread count measured"""
+    if not peaks:
+        return "- FMA peak: not measured in this run"
+    per_dtype = []
+    for dtype, by_threads in peaks.items():
+        counts = sorted(by_threads, key=int)
+        per_dtype.append(f"{dtype} " + ", ".join(
+            f"{by_threads[t]:.4g} GFLOP/s on {t} thread{'s' * (int(t) > 1)}" for t in counts))
+    return "- FMA peak measured in this run: " + "; ".join(per_dtype)
+
+
 def section(peaks, method, table):
     """The report's peak section: the measured peaks and how they were measured"""
     if not peaks:
@@ -96,15 +108,3 @@ def quiet(others_cpu):
                "most), so the shares are high." if min(loads) > BUSY else "")
     return ("Other processes kept " + " then ".join(f"{load:.2f}" for load in loads) +
             f" CPUs busy during the measurement{'s' * (len(loads) > 1)}.{warning}")
-
-
-def target_rows(peaks, by_workload, targets, noisy):
-    """Rows for the report's targets table: bendernet (C)'s share of the peak per target"""
-    rows = []
-    for workload, what, target in targets:
-        entry = by_workload.get(workload, {}).get("bendernet")
-        measured = share(peaks, entry) if entry else None
-        rows.append([workload, what, "—" if measured is None else f"{measured:.1%} of peak",
-                     "—" if measured is None else
-                     ("met" if measured >= target else "**not met**"), noisy(entry)])
-    return rows

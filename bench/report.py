@@ -22,8 +22,8 @@ if __package__ in (None, ""):   # run as a script: the repository root makes `be
     sys.path.insert(0, os.path.dirname(HERE))
 
 from bench.systems import LABELS, REPORTED as SYSTEMS  # noqa: E402
-from bench import peak, widths  # noqa: E402
-from bench.targets import CONTENDED_TARGET, PEAK_TARGETS, TARGETS  # noqa: E402
+from bench import goals, memory, oversubscribed, peak, widths  # noqa: E402
+from bench.targets import GOALS, PEERS, SPEED_UP  # noqa: E402
 
 BASELINES = [("sklearn", "vs sklearn"), ("bendernet-numpy", "vs numpy backend"),
              ("torch", "vs torch")]
@@ -193,32 +193,13 @@ def kernel_table(groups):
                   "Speed-up", "Max rel. error"], rows)
 
 
-def targets_table(groups, width_groups, peaks):
-    by_workload = {}
-    for entries in groups.values():
-        first = next(iter(entries.values()))
-        by_workload[first["workload"]] = entries
-    rows = []
-    for workload, what, baseline, target in TARGETS:
-        entries = by_workload.get(workload, {})
-        measured = speedup(entries, "bendernet", baseline)
-        rows.append([workload, what, ratio(measured), "—" if measured is None else
-                     ("met" if measured >= target else "**not met**"),
-                     noisy(entries.get("bendernet"), entries.get(baseline))])
-    rows += peak.target_rows(peaks, by_workload, PEAK_TARGETS, noisy)
-    for entries in groups.values():
-        quiet, busy = entries.get(("bendernet", "quiet")), entries.get(("bendernet", "contended"))
-        if quiet and busy:
-            slowdown = busy["median"] / quiet["median"]
-            # the quiet side must be quiet; the contended side has our spinner (about 1 CPU)
-            rows.append(["W1-short", f"contended ≤ {CONTENDED_TARGET:g}× quiet's time",
-                         f"{slowdown:.3g}× quiet's time",
-                         "met" if slowdown <= CONTENDED_TARGET else "**not met**",
-                         noisy(quiet)])
+def targets_table(groups, width_groups, oversubscribed_groups, peaks):
+    run = goals.Run(groups, width_groups, oversubscribed_groups, peaks, seconds, noisy)
+    rows = goals.rows(run)
     width_entries = [entry for entries in width_groups.values() for entry in entries.values()]
-    rows += [row + [noisy(*width_entries)] for row in widths.target_rows(width_groups)]
-    return table(["Workload", "Target", "bendernet (C) measured", "Status",
-                  "Idle machine?"], rows)
+    rows += [row[:3] + [row[3], "—", noisy(*width_entries)]
+             for row in widths.target_rows(width_groups)]
+    return table(goals.HEADER, rows)
 
 
 def machine_section(run):
@@ -229,6 +210,7 @@ def machine_section(run):
         f"({mine.get('usable_cpus', '?')} usable); SIMD: {', '.join(mine.get('simd_flags', []))}",
         f"- Threads: BLAS {mine.get('blas_threads', '?')} (sklearn and the NumPy backend), "
         f"torch pinned to the same, OMP_NUM_THREADS={mine.get('OMP_NUM_THREADS', '?')}",
+        peak.headline(mine.get("fma_peak_gflops", {})),
         "- Versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
         f"- Commit: {mine.get('commit', '?')}; run started {run.get('datetime', '?')}",
     ]
@@ -260,6 +242,8 @@ probe got no answer, another library's threads holding the second core."""
 
 def write_markdown(run, groups, path):
     width_groups, groups = widths.split(groups)
+    memory_groups, groups = memory.split(groups)
+    oversubscribed_groups, groups = oversubscribed.split(groups)
     fits = {name: entries for name, entries in groups.items()
             if not any(isinstance(key, tuple) for key in entries)
             and "numpy" not in entries}
@@ -269,7 +253,9 @@ def write_markdown(run, groups, path):
     mine = run.get("machine_info", {}).get("bendernet_bench", {})
     peaks = mine.get("fma_peak_gflops", {})
     parts = ["# bendernet benchmark results", "", machine_section(run), "", METHOD, "",
-             "## Targets", "", targets_table(groups, width_groups, peaks), ""]
+             "## Goals (bench/targets.py)", "",
+             targets_table(groups, width_groups, oversubscribed_groups, peaks), ""]
+    parts += goals.peers_section(groups, mine.get("peers"), table)
     parts += peak.section(peaks, mine.get("fma_peak_method", {}), table)
     for name, entries in fits.items():
         parts += [f"## {name}", "", workload_table(entries, peaks), ""]
@@ -278,6 +264,8 @@ def write_markdown(run, groups, path):
     if kernels:
         parts += ["## Kernels (bendernet.ops against NumPy)", "", kernel_table(kernels), ""]
     parts += widths.section(width_groups, table)
+    parts += oversubscribed.section(oversubscribed_groups, table)
+    parts += memory.section(memory_groups, table, list(dict.fromkeys(SYSTEMS + PEERS)), LABELS)
     parts += ["![speed-ups](speedups.png)", ""]
     text = "\n".join(parts)
     with open(path, "w") as out:
@@ -296,24 +284,28 @@ def write_chart(groups, path):
     except ImportError:
         print("matplotlib not installed: no chart (pip install bendernet[bench])")
         return
-    groups = widths.split(groups)[1]
+    groups = oversubscribed.split(memory.split(widths.split(groups)[1])[1])[1]
     workloads = [(entries[next(iter(entries))]["workload"], entries)
                  for entries in groups.values() if "bendernet" in entries and "numpy" not in entries]
     kernels = [(name.removeprefix("kernel "), entries) for name, entries in groups.items()
                if "bendernet" in entries and "numpy" in entries]
     figure, axes = plt.subplots(1, 2, figsize=(13, 6), width_ratios=[1, 1.3])
     left, right = axes
-    height = 0.27
-    for i, (base, label) in enumerate(BASELINES):
-        values = [speedup(entries, "bendernet", base) or 0 for _, entries in workloads]
-        positions = [row + (i - 1) * height for row in range(len(workloads))]
+    series = [(label, [speedup(entries, "bendernet", base) or 0 for _, entries in workloads])
+              for base, label in BASELINES]
+    series.append(("vs the goal's peer", [goals.peer_speed_up(workload, entries) or 0
+                                          for workload, entries in workloads]))
+    height = 0.8 / len(series)
+    for i, (label, values) in enumerate(series):
+        positions = [row + (i - (len(series) - 1) / 2) * height for row in range(len(workloads))]
         left.barh(positions, values, height, label=label)
     for row, (workload, _) in enumerate(workloads):
-        for target_workload, _, base, target in TARGETS:
-            if base == "sklearn" and workload == target_workload:
-                left.plot([target, target], [row - 0.45, row + 0.45], "k:", linewidth=1)
+        for goal in GOALS:
+            if goal.measure == SPEED_UP and goal.workload == workload:
+                left.plot([goal.target] * 2, [row - 0.45, row + 0.45], "k:", linewidth=1)
     left.set_yticks(range(len(workloads)), [w for w, _ in workloads])
-    left.set_title("bendernet (C) speed-up per workload\n(dotted: target vs sklearn)")
+    left.set_title("bendernet (C) speed-up per workload\n(dotted: the goal against the "
+                   "fastest peer, or the one it names)")
     values = [speedup(entries, "bendernet", "numpy") or 0 for _, entries in kernels]
     right.barh(range(len(kernels)), values, 0.6, color="tab:purple", label="vs NumPy")
     right.set_yticks(range(len(kernels)), [name for name, _ in kernels], fontsize=7)
@@ -323,7 +315,7 @@ def write_chart(groups, path):
         axis.axvline(1, color="grey", linewidth=1)
         axis.invert_yaxis()
         axis.set_xlabel("speed-up (×, log scale; >1 is faster)")
-        axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8)
+        axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
