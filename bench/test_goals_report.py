@@ -70,6 +70,8 @@ def made_up_run(with_1024=True, peers=True):
               rss_before_mib=400.0, method="VmHWM reset"),
         bench("memory W2", "sklearn", "memory W2", 4.0, fit_workload="W2", mib_added=13.0,
               rss_before_mib=420.0, method="VmHWM reset"),
+        bench("memory W2", "jax", "memory W2", 9.0, fit_workload="W2", mib_added=30.0,
+              mib_added_compiling=250.0, rss_before_mib=900.0, method="VmHWM reset"),
     ]
     if with_1024:
         entries += [kernel("matmul 1024^3 float32", "bendernet", 0.0117, KERNEL_1024,
@@ -169,7 +171,7 @@ def test_the_report_shows_the_machine_the_peers_and_the_memory(tmp_path, peers):
     assert "float32 100 GFLOP/s on 1 thread, 200 GFLOP/s on 2 threads" in text
     assert "## Peers" in text and "## Oversubscription" in text
     memory = text[text.index("## Peak memory"):]
-    assert "| W2 | 11.0 | 13.0 | 0.85× |" in memory
+    assert "| W2 | 11.0 | 13.0 | 30.0 (first fit, compiling: 250.0) | 0.85× |" in memory
     if peers:
         assert "torch not installed" in text and "jax 0.10 needed" in text
     else:
