@@ -73,10 +73,11 @@ class Run:
         self.seconds, self.noisy = seconds, noisy
 
 
-def row(goal, what, measured, value, run, entries, peer="—", at_most=False, workload=None):
+def row(goal, what, measured, value, run, entries, peer="—", at_most=False, workload=None,
+        quiet=None):
     shown = "—" if measured is None else measured
     return [workload or goal.workload, what, shown, status(value, goal.target, at_most), peer,
-            run.noisy(*entries) if any(entries) else "—"]
+            quiet or (run.noisy(*entries) if any(entries) else "—")]
 
 
 def with_kernel_defaults(entry, group, peaks):
@@ -104,7 +105,11 @@ def share_rows(goal, run):
             f"{value:.1%} ({entry['gflops']:.3g} of {top:.4g} GFLOP/s, {entry['dtype']}, "
             f"{entry['threads']} thr.)")
         workload = f"{goal.workload} {entry['dtype']}" if goal.workload == KERNEL_1024 else None
-        rows.append(row(goal, what, measured, value, run, [entry], workload=workload))
+        # nothing beats the peak: above it, the peak was measured while the machine was busy
+        quiet = "no (the peak was measured low: a share above 100%)" if value and value > 1 \
+            else None
+        rows.append(row(goal, what, measured, value, run, [entry], workload=workload,
+                        quiet=quiet))
     return rows or [row(goal, what, None, None, run, [])]
 
 

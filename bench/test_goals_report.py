@@ -149,6 +149,19 @@ def test_the_1024_product_share_and_its_absence(tmp_path):
     assert row[2] == "—" and row[3] == goals.NOT_MEASURED
 
 
+def test_a_share_above_the_peak_flags_the_peak(tmp_path):
+    path = tmp_path / "run.json"
+    run = made_up_run()
+    for entry in run["benchmarks"]:
+        if entry["extra_info"]["workload"] == "W2" and "gflops" in entry["extra_info"]:
+            entry["extra_info"]["gflops"] = 260.0   # of a 200 GFLOP/s peak
+    path.write_text(json.dumps(run))
+    _, groups = report.load(str(path))
+    row = find({(r[0], r[1]): r for r in goals.rows(goals.Run(
+        groups, {}, {}, PEAKS, report.seconds, report.noisy))}, "W2", "of the FMA peak")
+    assert row[2].startswith("130.0%") and row[5].startswith("no (the peak was measured low")
+
+
 def test_a_missing_peer_is_not_measured(tmp_path):
     path = tmp_path / "run.json"
     run = made_up_run()
