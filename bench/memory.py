@@ -7,9 +7,9 @@ then the resident set's high-water mark is reset (Linux: "5" into /proc/self/cle
 fit runs, and the process prints the high-water mark after it less the resident set before,
 in MiB, as JSON. A system whose first fit compiles (``COMPILING``) is measured on a second
 fit, with a fresh estimator, as its time is (the compile left out); the first fit's figure,
-compile included, is kept beside it. Where the mark cannot be reset it reads getrusage's ru_maxrss instead, which
-keeps any earlier peak (the imports' or the data's): the figure is then a lower bound, and
-the record says which method gave it.
+compile included, is kept beside it. Where the mark cannot be reset it reads getrusage's
+ru_maxrss instead, which keeps any earlier peak (the imports' or the data's): the figure is
+then a lower bound, and the record says which method gave it.
 
 The report's part (``split``, ``section``) reads the entries back.
 """
