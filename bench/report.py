@@ -26,7 +26,7 @@ from bench import peak, widths  # noqa: E402
 from bench.targets import CONTENDED_TARGET, PEAK_TARGETS, TARGETS  # noqa: E402
 
 BASELINES = [("sklearn", "vs sklearn"), ("bendernet-numpy", "vs numpy backend"),
-             ("torch", "vs torch")]
+             ("torch", "vs torch"), ("onnxruntime", "vs ONNX Runtime")]
 WORKLOAD_ORDER = ["W1-f64", "W1-f32", "W2", "W3", "W4-1", "W4-many", "W5", "W1-short", "kernel",
                   "width"]
 NOISY = 0.25  # CPUs used by other processes above which an entry is flagged
@@ -228,7 +228,8 @@ def machine_section(run):
         f"- CPU: {mine.get('cpu_model', '?')}; {mine.get('logical_cpus', '?')} logical CPUs "
         f"({mine.get('usable_cpus', '?')} usable); SIMD: {', '.join(mine.get('simd_flags', []))}",
         f"- Threads: BLAS {mine.get('blas_threads', '?')} (sklearn and the NumPy backend), "
-        f"torch pinned to the same, OMP_NUM_THREADS={mine.get('OMP_NUM_THREADS', '?')}",
+        f"torch and ONNX Runtime (intra-op) pinned to the same, "
+        f"OMP_NUM_THREADS={mine.get('OMP_NUM_THREADS', '?')}",
         "- Versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
         f"- Commit: {mine.get('commit', '?')}; run started {run.get('datetime', '?')}",
     ]
@@ -303,10 +304,11 @@ def write_chart(groups, path):
                if "bendernet" in entries and "numpy" in entries]
     figure, axes = plt.subplots(1, 2, figsize=(13, 6), width_ratios=[1, 1.3])
     left, right = axes
-    height = 0.27
+    height = 0.8 / len(BASELINES)
     for i, (base, label) in enumerate(BASELINES):
         values = [speedup(entries, "bendernet", base) or 0 for _, entries in workloads]
-        positions = [row + (i - 1) * height for row in range(len(workloads))]
+        positions = [row + (i - (len(BASELINES) - 1) / 2) * height
+                     for row in range(len(workloads))]
         left.barh(positions, values, height, label=label)
     for row, (workload, _) in enumerate(workloads):
         for target_workload, _, base, target in TARGETS:
