@@ -26,7 +26,7 @@ from bench import goals, memory, oversubscribed, peak, widths  # noqa: E402
 from bench.targets import GOALS, PEERS, SPEED_UP  # noqa: E402
 
 BASELINES = [("sklearn", "vs sklearn"), ("bendernet-numpy", "vs numpy backend"),
-             ("torch", "vs torch")]
+             ("torch", "vs torch"), ("onnxruntime", "vs ONNX Runtime")]
 WORKLOAD_ORDER = ["W1-f64", "W1-f32", "W2", "W3", "W4-1", "W4-many", "W5", "W1-short", "kernel",
                   "width"]
 NOISY = 0.25  # CPUs used by other processes above which an entry is flagged
@@ -209,7 +209,8 @@ def machine_section(run):
         f"- CPU: {mine.get('cpu_model', '?')}; {mine.get('logical_cpus', '?')} logical CPUs "
         f"({mine.get('usable_cpus', '?')} usable); SIMD: {', '.join(mine.get('simd_flags', []))}",
         f"- Threads: BLAS {mine.get('blas_threads', '?')} (sklearn and the NumPy backend), "
-        f"torch pinned to the same, OMP_NUM_THREADS={mine.get('OMP_NUM_THREADS', '?')}",
+        f"torch and ONNX Runtime (intra-op) pinned to the same, "
+        f"OMP_NUM_THREADS={mine.get('OMP_NUM_THREADS', '?')}",
         peak.headline(mine.get("fma_peak_gflops", {})),
         "- Versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
         f"- Commit: {mine.get('commit', '?')}; run started {run.get('datetime', '?')}",

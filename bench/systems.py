@@ -1,29 +1,38 @@
 """The systems compared: how to build each one's estimator, and why one is unavailable.
 
 ``make(system, workload)`` returns a zero-argument constructor of an unfitted estimator, or
-calls ``pytest.skip`` with the reason when the system is not installed (torch) or not yet
-on this branch (the bendernet estimators).
+calls ``pytest.skip`` with the reason when the system is not installed (torch, ONNX
+Runtime) or not yet on this branch (the bendernet estimators).
 """
 
 import functools
+import shutil
 
 import pytest
 
-SYSTEMS = ["bendernet", "bendernet-numpy", "sklearn", "torch"]
+SYSTEMS = ["bendernet", "bendernet-numpy", "sklearn", "torch", "torch-compile"]
+# Systems that only train (their predictions are another system's: no W4 entry), and those
+# that only predict: ONNX Runtime runs scikit-learn's fitted W1 model exported by skl2onnx.
+FIT_ONLY = ["torch-compile"]
+PREDICT_ONLY = ["onnxruntime"]
+PREDICTORS = [system for system in SYSTEMS if system not in FIT_ONLY] + PREDICT_ONLY
 # every system the report shows, in its order: those above and NumPy, which the kernel
 # entries (test_kernels.py) are timed against
-REPORTED = SYSTEMS + ["numpy"]
+REPORTED = SYSTEMS + PREDICT_ONLY + ["numpy"]
 LABELS = {
     "bendernet": "bendernet (C)",
     "bendernet-numpy": "bendernet (numpy backend)",
     "sklearn": "scikit-learn",
     "torch": "PyTorch CPU",
+    "torch-compile": "PyTorch CPU (torch.compile)",
+    "onnxruntime": "ONNX Runtime",
     "numpy": "NumPy",
 }
 
 # Rounds of one fit per system (pedantic mode); the NumPy backend is as slow as sklearn.
-ROUNDS = {"bendernet": 5, "bendernet-numpy": 2, "sklearn": 3, "torch": 3}
-WARMUP = {"bendernet": 1, "bendernet-numpy": 0, "sklearn": 0, "torch": 1}
+# torch-compile's warm-up fit compiles (bench/torch_compiled.py), so no timed fit does.
+ROUNDS = {"bendernet": 5, "bendernet-numpy": 2, "sklearn": 3, "torch": 3, "torch-compile": 3}
+WARMUP = {"bendernet": 1, "bendernet-numpy": 0, "sklearn": 0, "torch": 1, "torch-compile": 1}
 
 
 @functools.lru_cache(maxsize=None)
@@ -53,13 +62,23 @@ def missing(system):
             from bendernet import MLPClassifier, MLPRegressor  # noqa: F401
         except ImportError as error:
             return f"bendernet estimators not on this branch yet ({error})"
-    elif system == "torch":
+    elif system in ("torch", "torch-compile"):
         try:
             import torch
         except ImportError:
             return "torch not installed"
-        # Pinned to the thread count the other systems use by default.
+        if system == "torch-compile" and not shutil.which("g++"):
+            # TorchInductor compiles the C++ it generates for the CPU with g++ on Linux
+            return "torch.compile's CPU code generator needs a C++ compiler (g++)"
+        # Pinned to the thread count the other systems use by default (torch.compile's
+        # generated code reads it too).
         torch.set_num_threads(default_threads())
+    elif system == "onnxruntime":
+        try:
+            import onnxruntime  # noqa: F401
+            import skl2onnx  # noqa: F401
+        except ImportError as error:
+            return f"onnxruntime or skl2onnx not installed ({error})"
     return None
 
 
@@ -86,6 +105,15 @@ def make(system, workload):
         from bench.torch_mlp import TorchMLP
 
         return lambda: TorchMLP(workload.task, **params)
+    if system == "torch-compile":
+        from bench.torch_compiled import CompiledTorchMLP
+
+        return lambda: CompiledTorchMLP(workload.task, **params)
+    if system == "onnxruntime":
+        from bench.onnx_mlp import OnnxRuntimeMLP
+
+        sklearn_class = estimator_class("sklearn", workload.task)
+        return lambda: OnnxRuntimeMLP(sklearn_class(**params), default_threads())
     cls = estimator_class(system, workload.task)
     if system.startswith("bendernet"):
         params["backend"] = "numpy" if system == "bendernet-numpy" else "c"

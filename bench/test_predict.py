@@ -1,4 +1,7 @@
-"""W4: predict_proba of the fitted W1 (f64) model on one row and on many rows."""
+"""W4: predict_proba of the fitted W1 (f64) model on one row and on many rows.
+
+ONNX Runtime runs scikit-learn's fitted W1 model exported by skl2onnx in float64
+(bench/onnx_mlp.py): its entry times ``session.run`` of the probabilities."""
 
 import warnings
 
@@ -20,7 +23,7 @@ def fitted_w1(system):
     return _fitted[system]
 
 
-@pytest.mark.parametrize("system", systems.SYSTEMS)
+@pytest.mark.parametrize("system", systems.PREDICTORS)
 @pytest.mark.parametrize("n_rows", workloads.W4_ROWS, ids=lambda n: f"{n}rows")
 def test_predict_proba(benchmark, record, n_rows, system):
     model = fitted_w1(system)

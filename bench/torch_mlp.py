@@ -60,7 +60,10 @@ class TorchMLP:
             return F.binary_cross_entropy_with_logits(output[:, 0], target)
         return F.cross_entropy(output, target)
 
-    def fit(self, X, y):
+    def fit(self, X, y, initial=None, orders=None):
+        """Train on X, y. ``initial`` (scikit-learn's ``coefs_``, ``intercepts_`` before
+        training) and ``orders`` (each epoch's sample order) replace torch's own draws, so
+        that a test can check this peer against scikit-learn step for step."""
         torch.manual_seed(self.seed)
         X = torch.from_numpy(np.ascontiguousarray(X))
         if self.task == "regress":
@@ -72,17 +75,40 @@ class TorchMLP:
             target = torch.from_numpy(codes.astype(X.numpy().dtype if self.n_out_ == 1
                                                    else np.int64))
         self.model_ = self._build(X.shape[1], self.n_out_, X.dtype)
-        optimizer = self._optimizer(len(X))
+        if initial is not None:
+            self._load(*initial)
+        step = self._step_function(self._forward(), self._optimizer(len(X)))
         shuffle = torch.Generator().manual_seed(self.seed)
         batch = min(self.batch_size, len(X))
-        for _ in range(self.epochs):
-            order = torch.randperm(len(X), generator=shuffle)
+        for epoch in range(self.epochs):
+            order = (torch.randperm(len(X), generator=shuffle) if orders is None
+                     else torch.from_numpy(orders[epoch]))
             for start in range(0, len(X), batch):
                 rows = order[start:start + batch]
-                optimizer.zero_grad(set_to_none=True)
-                self._loss(self.model_(X[rows]), target[rows]).backward()
-                optimizer.step()
+                step(X[rows], target[rows])
         return self
+
+    def _forward(self):
+        """The callable the training steps run the model through (torch_compiled.py
+        compiles it)."""
+        return self.model_
+
+    def _step_function(self, forward, optimizer):
+        """One optimizer update on a mini-batch: ``step(inputs, targets)``."""
+        def step(inputs, targets):
+            optimizer.zero_grad(set_to_none=True)
+            self._loss(forward(inputs), targets).backward()
+            optimizer.step()
+        return step
+
+    def _load(self, coefs, intercepts):
+        """Set the layers to scikit-learn's parameters (``coefs[i]`` is [fan_in, fan_out],
+        torch's weight its transpose)."""
+        linears = [layer for layer in self.model_ if isinstance(layer, nn.Linear)]
+        with torch.no_grad():
+            for linear, coef, intercept in zip(linears, coefs, intercepts, strict=True):
+                linear.weight.copy_(torch.from_numpy(np.asarray(coef).T))
+                linear.bias.copy_(torch.from_numpy(np.asarray(intercept)))
 
     def _output(self, X):
         with torch.no_grad():
