@@ -27,10 +27,15 @@ update(real *C, ptrdiff_t c_rs, const real *A, ptrdiff_t a_rs, ptrdiff_t a_cs,
        const real *b_panel, int64_t kc, real beta, const tile_epilogue *finish,
        const int n_vectors)
 {
+    /* The tile's rows of C lie a row apart, a line or two each, and in a large product
+     * were last touched a whole sweep of the blocks ago (in L3 or memory): asked for now,
+     * their misses overlap the k loop instead of stalling the stores after it. */
     vec sum[MR][2];
     UNROLLED for (int i = 0; i < MR; i++)
-        UNROLLED for (int v = 0; v < n_vectors; v++)
+        UNROLLED for (int v = 0; v < n_vectors; v++) {
+            __builtin_prefetch(C + i * c_rs + v * LANES, 1, 3);
             sum[i][v] = vec_zero();
+        }
     for (int64_t p = 0; p < kc; p++) {
         vec b[2];
         UNROLLED for (int v = 0; v < n_vectors; v++)
