@@ -6,9 +6,11 @@ Each shape alternates batches of calls of the two systems, ROUNDS rounds, and re
 best batch of each and the median of the per-round ratios, so that the machine's drift
 falls on both. The FMA peak is measured in the same process, before and after the 1024^3
 products; the load (CPUs other processes kept busy) and the cores' round trip are printed
-with each block, as both change what two threads achieve.
+with each block, as both change what two threads achieve. One thread is timed on the
+thread's own CPU clock (the peak too), which other programs sharing the core do not
+inflate; two threads on the wall clock, which they do.
 
-    python -m bench.matmul_goals [--threads 1 2] [--only peak|layers|widths] [--rounds 21]
+    python -m bench.matmul_goals [--threads 1 2] [--only peak|layers|widths|shapes] [--rounds 21]
 """
 
 import argparse
@@ -107,8 +109,8 @@ def peak_block(threads, rounds):
         print(f"1024^3 {np.dtype(dtype).name} thr {threads}: peak {before:.1f}/{after:.1f} "
               f"GFLOP/s; ours {flops / ours / 1e9:.1f} ({flops / ours / 1e9 / peak:.1%}), "
               f"numpy {flops / theirs / 1e9:.1f} ({flops / theirs / 1e9 / peak:.1%}); "
-              f"ours/numpy speed {ratio:.3f} (best/best {theirs / ours:.3f}); load {load.others():.2f} CPUs, "
-              f"round trip {round_trip()} ns", flush=True)
+              f"ours/numpy speed {ratio:.3f} (best/best {theirs / ours:.3f}); "
+              f"load {load.others():.2f} CPUs, round trip {round_trip()} ns", flush=True)
 
 
 def shape_rows(which):
@@ -130,9 +132,10 @@ def shape_block(threads, rounds, which):
         ours, theirs, ratio = compare(A, B, rounds, 0.002, clock(threads))
         worst.append((ratio, name, m, k, n, np.dtype(dtype).name))
         flops = 2.0 * m * n * k
+        flag = "  <-- below 0.95" if ratio < 0.95 else ""
         print(f"{name:<18} {m:>4}x{k:<4} @ {k:>4}x{n:<4} {np.dtype(dtype).name:>7} thr "
               f"{threads}: ours {ours * 1e6:9.1f} us {flops / ours / 1e9:6.1f} GFLOP/s, numpy "
-              f"{theirs * 1e6:9.1f} us; ratio {ratio:.3f} (best/best {theirs / ours:.3f}){'  <-- below 0.95' if ratio < .95 else ''}",
+              f"{theirs * 1e6:9.1f} us; ratio {ratio:.3f} (best/best {theirs / ours:.3f}){flag}",
               flush=True)
     print(f"thr {threads}: load {load.others():.2f} CPUs, round trip {round_trip()} ns; "
           f"worst {sorted(worst)[:3]}", flush=True)
