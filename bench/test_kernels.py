@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from bench import workloads
+from bench import systems, workloads
 
 # OpenBLAS's threads keep spinning for about a second after NumPy's last product, and take
 # the core a second bendernet thread would use (bendernet's spin 0.2 ms). Each kernel is
@@ -78,3 +78,26 @@ def test_kernel(benchmark, record, op, layer, system):
     scale = np.abs(first_expected).max() or 1
     record(system=system, workload=f"kernel {op} {name}", flops=2 * m * k * n * PRODUCTS[op],
            max_rel_error=float(np.abs(np.asarray(first) - first_expected).max() / scale))
+
+
+# The product the peak goal is set at (issue 14): ops.matmul of two 1024x1024 matrices, in
+# each precision, with the default threads, beside NumPy; the report reads the entries under
+# the workload "kernel matmul 1024^3" and sets their GFLOP/s against the FMA peak for their
+# dtype and threads. A smoke run keeps the entry but shrinks the size.
+MATMUL_SIZE = workloads.smoke_or(1024, 64)
+
+
+@pytest.mark.parametrize("system", ["bendernet", "numpy"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda dtype: np.dtype(dtype).name)
+def test_matmul_1024(benchmark, record, dtype, system):
+    n = MATMUL_SIZE
+    kernel = bendernet_kernel("matmul") if system == "bendernet" else numpy_kernel("matmul")
+    args = operands(n, n, n, dtype)
+    benchmark.group = f"kernel matmul {n}^3 {np.dtype(dtype).name}"
+    settle(kernel, args)
+    result = benchmark(kernel, *args)
+    expected = numpy_kernel("matmul")(*args)
+    scale = np.abs(expected).max() or 1
+    record(system=system, workload="kernel matmul 1024^3", dtype=np.dtype(dtype).name,
+           threads=systems.threads(system), flops=2 * n ** 3,
+           max_rel_error=float(np.abs(result - expected).max() / scale))
