@@ -113,10 +113,11 @@ int bn_gemm_kernel_available(const char *name);
 int bn_gemm_select_kernel(const char *name);
 
 /* Threads the matrix product and predict may use: OpenMP's limit for the calling thread
- * (OMP_NUM_THREADS, or threadpoolctl's), 1 without OpenMP */
+ * (OMP_NUM_THREADS, or threadpoolctl's), but at most the CPUs the process may run on (its
+ * affinity mask, counted once: runtime/usable_cpus.c); 1 without OpenMP */
 int bn_max_threads(void);
-/* Sets that limit for the calling thread, as omp_set_num_threads does (which it calls);
- * below 1, or without OpenMP, it does nothing. threadpoolctl calls it
+/* Sets OpenMP's limit for the calling thread, as omp_set_num_threads does (which it calls);
+ * below 1, or without OpenMP, it does nothing. A limit above the CPUs gives the CPUs. threadpoolctl calls it
  * (src/bendernet/_threadpool.py). */
 void bn_set_max_threads(int n_threads);
 /* Measures now the round trip of a cache line between the calling thread's core and a pool

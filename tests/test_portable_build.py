@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(
 PER_PRECISION = ["gemm/gemm.c", "gemm/gemm_packed.c", "gemm/gemm_narrow.c", "gemm/gemm_pack.c",
                  "gemm/gemm_scratch.c", "gemm/gemm_kernels_portable.c", "network/activations.c"]
 SHARED = ["network/index.c", "gemm/gemm_select.c", "runtime/pool.c", "runtime/core_distance.c",
-          "runtime/alloc.c"]
+          "runtime/usable_cpus.c", "runtime/alloc.c"]
 FLAGS = ["-O2", "-std=gnu11", "-ffp-contract=off", "-fno-math-errno", "-I", CSRC]
 
 

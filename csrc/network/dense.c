@@ -6,6 +6,7 @@
 #include "runtime/vector_clones.h"
 #include "gemm/gemm_blocking.h"
 #include "gemm/gemm_scratch.h"
+#include "gemm/gemm_select.h"
 #include "network/reserve.h"
 #include "tuning.h"
 #include "runtime/pool.h"
@@ -84,6 +85,70 @@ static void column_sums(real *restrict db, const real *restrict dV, int64_t m, i
             db[j] += dV[i * n + j];
 }
 
+/* Whether a product of reduction length one (a batch of one row, a layer of one unit) is
+ * run as an outer product rather than by the matrix product: when it is small enough for
+ * the product to run it on one thread. Each element of it is one term added to zero, as
+ * the matrix product sums it on any plan or thread count (gemm.c); what this saves is the
+ * product's planning, which costs a batch-1 step's products (W3: 2x4 and 4x1 layers) more
+ * than their arithmetic. */
+static int runs_as_outer_product(int64_t reduction, int64_t rows, int64_t cols)
+{
+    return reduction == 1 && 2.0 * (double)rows * (double)cols < 2.0 * GEMM_FLOPS_PER_THREAD;
+}
+
+/* Whether the selected micro-kernel adds a b to its zero sum fused, in one rounding: a
+ * product that underflows gives -0 fused and +0 rounded first. Every x86 SIMD kernel
+ * fuses, the portable one only on ARMv8 (gemm_kernels_portable.c). */
+static int product_fuses(void)
+{
+#if defined(__aarch64__)
+    return 1;
+#else
+    return bn_gemm_isa_selected() != BN_GEMM_PORTABLE;
+#endif
+}
+
+#ifdef BN_FLOAT
+#define fused_multiply_add __builtin_fmaf
+#else
+#define fused_multiply_add __builtin_fma
+#endif
+/* fused multiply-adds in an instruction, not a libm call: called only when the selected
+ * kernel fuses, so the CPU has FMA */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define FMA_TARGET __attribute__((target("fma")))
+#else
+#define FMA_TARGET
+#endif
+
+/* C[r,c] = a[r * a_stride] * b[c] + 0 in one rounding, C[rows, cols] row-major */
+FMA_TARGET static void fused_outer_product(real *restrict C, const real *restrict a,
+                                           ptrdiff_t a_stride, const real *restrict b,
+                                           int64_t rows, int64_t cols)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        real ar = a[r * a_stride];
+        for (int64_t c = 0; c < cols; c++)
+            C[r * cols + c] = fused_multiply_add(ar, b[c], (real)0);
+    }
+}
+
+/* C[r,c] = 0 + a[r * a_stride] * b[c], C[rows, cols] row-major, as the selected kernel
+ * computes it */
+static void outer_product(real *restrict C, const real *restrict a, ptrdiff_t a_stride,
+                          const real *restrict b, int64_t rows, int64_t cols)
+{
+    if (product_fuses()) {
+        fused_outer_product(C, a, a_stride, b, rows, cols);
+        return;
+    }
+    for (int64_t r = 0; r < rows; r++) {
+        real ar = a[r * a_stride];
+        for (int64_t c = 0; c < cols; c++)
+            C[r * cols + c] = (real)0 + ar * b[c];
+    }
+}
+
 /* dW[k,n] = X[rows[m],k]^T @ dV[m,n] and db[n] = the sum of dV's rows; the product's
  * packed blocks in lent memory, or (lent NULL) the calling thread's scratch */
 static int weight_gradient(real *dW, real *db, const real *dV, const bn_rows *X,
@@ -94,6 +159,9 @@ static int weight_gradient(real *dW, real *db, const real *dV, const bn_rows *X,
     int status = BN_OK;
     if (X->indptr)
         csr_transpose_times_dense(dW, X, rows, dV, m, n);
+    else if (runs_as_outer_product(m, k, n))  /* dW[k,n] = X[row, k]^T dV[1, n] */
+        outer_product(dW, (const real *)X->values + (rows ? rows[0] : 0) * X->row_stride, 1,
+                      dV, k, n);
     else  /* dW^T[n,k] = dV^T[n,m] @ X[rows[m],k], so the batch index stays on B's rows */
         status = BN(bn_gemm_lent)(lent, dW, 1, n, dV, 1, n, NULL, X->values, X->row_stride,
                                   1, rows, n, k, m, 0);
@@ -105,6 +173,10 @@ static int weight_gradient(real *dW, real *db, const real *dV, const bn_rows *X,
 static int input_gradient(real *dX, const real *dV, const real *W, int64_t m, int64_t n,
                           int64_t k, const gemm_lent_scratch *lent)
 {
+    if (runs_as_outer_product(n, m, k)) {  /* dX[m,k] = dV[m, 1] W[k, 1]^T */
+        outer_product(dX, dV, 1, W, m, k);
+        return BN_OK;
+    }
     return BN(bn_gemm_lent)(lent, dX, k, 1, dV, n, 1, NULL, W, 1, n, NULL, m, k, n, 0);
 }
 

@@ -221,7 +221,7 @@ void bn_parallel_for(int64_t n_tasks, int n_workers, bn_task run, void *context)
 int bn_max_threads(void)
 {
 #ifdef _OPENMP
-    return omp_get_max_threads();
+    return bn_threads_within(omp_get_max_threads(), bn_usable_cpus());
 #else
     return 1;
 #endif
@@ -249,6 +249,7 @@ static void reset_in_child(void)
     atomic_store(&pool.caller_sleeping, 0);
     atomic_flag_clear(&pool.in_use);
     bn_core_distance_reset_in_child();
+    bn_usable_cpus_reset_in_child();
 }
 
 __attribute__((constructor)) static void register_fork_handler(void)

@@ -37,4 +37,13 @@ int bn_threads_for_product(int wanted, bool in_chain, bool far_apart);
  * the pool's fork handler, which registers the runtime's one) */
 void bn_core_distance_reset_in_child(void);
 
+/* The CPUs the process may run on (its affinity mask; the online CPUs where the system
+ * cannot say), counted when first asked (usable_cpus.c) */
+int bn_usable_cpus(void);
+/* Threads to use under a limit (OpenMP's) on `usable` CPUs: the limit, but never more
+ * than the CPUs; usable below 1 (unknown) caps nothing */
+int bn_threads_within(int limit, int usable);
+/* In a forked child, which may be pinned apart from its parent: count again when asked */
+void bn_usable_cpus_reset_in_child(void);
+
 #endif

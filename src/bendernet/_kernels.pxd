@@ -162,3 +162,5 @@ cdef extern from "bendernet.h" nogil:
 cdef extern from "runtime/pool.h" nogil:
     bint bn_far_apart_after(bint was_far_apart, int64_t round_trip, int64_t limit)
     int bn_threads_for_product(int wanted, bint in_chain, bint far_apart)
+    int bn_usable_cpus()
+    int bn_threads_within(int limit, int usable)

@@ -139,7 +139,8 @@ def all_finite(const floating[::1] values):
 
 
 def max_threads():
-    """Threads the C core may use: OpenMP's limit (OMP_NUM_THREADS, or threadpoolctl's)."""
+    """Threads the C core may use: OpenMP's limit (OMP_NUM_THREADS, or threadpoolctl's),
+    at most the CPUs the process may run on (usable_cpus)."""
     return bn_max_threads()
 
 

@@ -1,6 +1,7 @@
 # Included into _kernels.pyx: the C core's thread-placement decision (csrc/runtime/pool.h,
-# core_distance.c), exposed so that tests feed it measurements instead of timing the live
-# machine (tests/test_pool.py); and the switch that makes an allocation fail
+# core_distance.c) and its cap at the usable CPUs (usable_cpus.c), exposed so that tests feed
+# them measurements instead of timing the live machine (tests/test_pool.py,
+# tests/test_usable_cpus.py); and the switch that makes an allocation fail
 # (csrc/runtime/alloc.c), for the out-of-memory tests (tests/test_out_of_memory.py); and the
 # machine's measured FMA peak (csrc/runtime/peak.c), which the benchmark reports against.
 
@@ -16,6 +17,18 @@ def threads_for_product(int wanted, bint in_chain, bint far_apart):
     """Threads the C core gives a product that wants `wanted`: 1 inside a chain of steps
     (a fit's) while the cores are far apart, else wanted."""
     return bn_threads_for_product(wanted, in_chain, far_apart)
+
+
+def threads_within(int limit, int usable_cpus):
+    """Threads the C core uses under OpenMP's limit on a process that may run on
+    usable_cpus CPUs: the limit, never more than the CPUs (below 1: unknown, no cap)."""
+    return bn_threads_within(limit, usable_cpus)
+
+
+def usable_cpus():
+    """The CPUs the C core counted for this process: its affinity mask, counted once when
+    first asked (again in a forked child)."""
+    return bn_usable_cpus()
 
 
 # ---- the machine's peak ------------------------------------------------------------------

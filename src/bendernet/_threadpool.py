@@ -8,6 +8,11 @@ the extension's path and bendernet's version, and ``threadpool_limits`` (all lib
 ``user_api="openmp"``, or this entry alone through ``ThreadpoolController().select(
 internal_api="bendernet")``) sets the limit through ``bn_set_max_threads``.
 
+The limit is an upper bound: bendernet never uses more threads than the CPUs the process may
+run on (its affinity mask, csrc/runtime/usable_cpus.c), so ``threadpool_limits(8)`` on two
+CPUs leaves it two threads, while ``threadpool_limits(1)`` gives it one. ``num_threads``
+reports the threads it will use (``bn_max_threads``), the capped count.
+
 threadpoolctl finds a controller's library among those loaded by its file name and then
 requires one of ``check_symbols`` in it (threadpoolctl 3.3 and newer), so another package's
 ``_kernels`` module is not mistaken for ours. The extension imports this module, so the

@@ -1,7 +1,8 @@
 """bendernet's threads on a Dask worker: each task keeps to its share of the cores.
 
 The C core runs as many threads as OpenMP's limit allows (``bn_max_threads``,
-csrc/runtime/pool.c): one per core unless OMP_NUM_THREADS or threadpoolctl says less. A
+csrc/runtime/pool.c), never more than the process's CPUs: one per CPU unless
+OMP_NUM_THREADS or threadpoolctl says less. A
 Dask worker runs one task per worker thread. Dask's nanny starts process workers with
 OMP_NUM_THREADS=1, but a worker without a nanny (``LocalCluster(processes=False)``,
 ``dask worker --no-nanny``) keeps the default, so its threads_per_worker tasks would each
