@@ -12,6 +12,8 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from bendernet._base import BaseMultilayerPerceptron, unchanged_on_memory_error
 from bendernet._class_weight import BALANCED_IN_PARTIAL_FIT
 from bendernet._docstrings import CLASS_WEIGHT_PARAMETER, SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from bendernet._kernels import planned_output
+from bendernet._worker_threads import keep_to_worker_share
 
 
 def _check_is_fitted(estimator):
@@ -226,8 +228,13 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y_prob : ndarray of shape (n_samples, n_classes)
             Class probabilities, classes ordered as in classes_.
         """
-        _check_is_fitted(self)
-        y_pred = self._forward_pass_fast(X)
+        keep_to_worker_share()
+        # a repeated predict of a plain array, in one call (each Python step here costs a
+        # one-row predict a few percent)
+        y_pred = planned_output(self, X)
+        if y_pred is None:
+            _check_is_fitted(self)
+            y_pred = self._forward_pass_fast(X)
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
         if y_pred.ndim == 1:
