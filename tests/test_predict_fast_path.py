@@ -228,3 +228,44 @@ def test_the_plan_computes_what_the_general_path_does_bit_for_bit(iris, Estimato
         planned = planned_output(model, rows)
         assert planned is not None and planned.dtype == dtype
         assert_array_equal(planned, general)
+
+
+@pytest.mark.parametrize("activation", ["relu", "prelu"])
+def test_an_unpickled_model_owns_its_parameters_and_is_planned(iris, activation):
+    import pickle
+
+    X, y = iris
+    model = quiet_fit(MLPClassifier(hidden_layer_sizes=(5, 4), activation=activation,
+                                    max_iter=5, random_state=0), X, y)
+    loaded = pickle.loads(pickle.dumps(model))
+    # coefs_, intercepts_ (and prelu_alpha_) are views of the copy's own flat buffer
+    for name in ("coefs_", "intercepts_"):
+        for mine, theirs in zip(getattr(loaded, name), getattr(model, name)):
+            assert np.shares_memory(mine, loaded._flat)
+            assert_array_equal(mine, theirs)
+    if activation == "prelu":
+        assert np.shares_memory(loaded.prelu_alpha_, loaded._flat)
+    row = np.ascontiguousarray(X[[0]])
+    assert_array_equal(loaded.predict_proba(row), model.predict_proba(row))
+    assert planned_output(loaded, row) is not None
+
+
+def test_an_unpickled_model_the_checks_refuse_is_left_for_predict_to_name(iris):
+    import pickle
+
+    X, y = iris
+    model = quiet_fit(MLPClassifier(**PARAMS), X, y)
+    model.intercepts_ = [np.zeros(4), model.intercepts_[1]]     # 5 hidden units
+    loaded = pickle.loads(pickle.dumps(model))
+    assert "_flat" not in vars(loaded) and loaded.intercepts_[0].shape == (4,)
+    with pytest.raises(ValueError, match=r"intercepts_\[0\] has shape \(4,\)"):
+        loaded.predict(X)
+
+
+def test_a_model_from_sklearn_is_planned(models):
+    ours, theirs, row = models
+    converted = MLPClassifier.from_sklearn(theirs)
+    assert_array_equal(converted.coefs_[0], theirs.coefs_[0])
+    assert not np.shares_memory(converted.coefs_[0], theirs.coefs_[0])
+    converted.predict_proba(row)
+    assert planned_output(converted, row) is not None

@@ -347,3 +347,4 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
             if parameter.default is not inspect.Parameter.empty:
                 state.setdefault(name, parameter.default)
         super().__setstate__(state)
+        self._own_params()

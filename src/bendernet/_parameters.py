@@ -10,6 +10,7 @@ import operator
 import numpy as np
 
 from bendernet import _kernels
+from bendernet._fitted_state import check_fitted
 from bendernet._kernels import PREDICT_PLAN
 from bendernet._network import PREDICT_CHUNK_ROWS, Network
 
@@ -99,6 +100,25 @@ class FlatParameters:
             self.prelu_alpha_ = slopes
         self._flat = flat
         self._views = tuple(self._model_arrays(network))
+
+    def _own_params(self):
+        """Make a packing of coefs_ and intercepts_ (and prelu_alpha_) the model's flat buffer,
+        as after a fit, when they are a model predict runs: an unpickled model's arrays are
+        its own, and while they are not its buffer's views every predict packs them afresh
+        and none is planned (a loaded W1 model predicted one row in 10 us instead of 2).
+        A state predict refuses is left as it is, for predict to name what is wrong; so are
+        slopes that predict would read otherwise than prelu_alpha_ shows them."""
+        if "coefs_" not in self.__dict__:
+            return
+        try:
+            check_fitted(self, remember=False)
+            network = self._network(np.result_type(*self.coefs_, *self.intercepts_,
+                                                   np.float32))
+        except (TypeError, ValueError, AttributeError):
+            return
+        slopes = self._slopes(network)
+        if slopes is None or slopes is self.__dict__.get("prelu_alpha_"):
+            self._adopt_params(network, network.pack(self.coefs_, self.intercepts_, slopes))
 
     def _snapshot(self):
         """A copy of the parameters, for early stopping's best model."""
