@@ -269,3 +269,14 @@ def test_a_model_from_sklearn_is_planned(models):
     assert not np.shares_memory(converted.coefs_[0], theirs.coefs_[0])
     converted.predict_proba(row)
     assert planned_output(converted, row) is not None
+
+
+def test_a_named_frame_for_a_model_fitted_without_names_warns_as_scikit_learn(models):
+    pd = pytest.importorskip("pandas")
+    ours, theirs, row = models
+    frame = pd.DataFrame(row, columns=["a", "b", "c", "d"])
+    assert planned_output(ours, frame) is None
+    got, got_warnings = outcome(ours, frame)
+    expected_warnings = outcome(theirs, frame)[1]
+    assert got_warnings == expected_warnings and "feature names" in expected_warnings[0]
+    assert_array_equal(got[1], ours.predict_proba(row))
