@@ -35,6 +35,8 @@ CHILD = textwrap.dedent(
             return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
         if isinstance(a, dict):
             return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+        if isinstance(a, _kernels.PredictPlan):   # by the parts it is made of
+            return type(b) is type(a) and same(a.__reduce__()[1], b.__reduce__()[1])
         if hasattr(a, "__dict__") and not isinstance(a, type(np)):
             return type(a) is type(b) and same(vars(a), vars(b))
         return a == b or (a != a and b != b)

@@ -22,6 +22,7 @@ from bendernet._callbacks import CallbackSupportMixin
 from bendernet._class_weight import class_weighted
 from bendernet._codes import ACTIVATIONS, PRELU, layer_codes
 from bendernet._fitted_state import check_fitted, check_trainable
+from bendernet._kernels import planned_output
 from bendernet._network import BACKENDS
 from bendernet._optimizer import OPTIMIZERS
 from bendernet._parameters import PRELU_INITIAL_SLOPE, FlatParameters
@@ -132,6 +133,9 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
         keep_to_worker_share()
         finite_unchecked, checked = False, None
         if check_input:   # (not the early-stopping score of a fit, on the fit's own model)
+            Y = planned_output(self, X)    # a repeated predict of a plain array, in one call
+            if Y is not None:
+                return Y
             checked = check_fitted(self)
             X, finite_unchecked = validated_for_predict(self, X)
         network, flat = self._predict_network(X.dtype, checked)
@@ -343,3 +347,4 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, FlatParameters, Solvers, Ba
             if parameter.default is not inspect.Parameter.empty:
                 state.setdefault(name, parameter.default)
         super().__setstate__(state)
+        self._own_params()

@@ -7,18 +7,15 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d, validate_data
 
 from bendernet._base import BaseMultilayerPerceptron, unchanged_on_memory_error
 from bendernet._class_weight import BALANCED_IN_PARTIAL_FIT
 from bendernet._docstrings import CLASS_WEIGHT_PARAMETER, SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from bendernet._fitted_state import require_fitted
+from bendernet._kernels import planned_output
+from bendernet._worker_threads import keep_to_worker_share
 
-
-def _check_is_fitted(estimator):
-    # scikit-learn's check (and its NotFittedError) when not fitted; a fitted model skips
-    # its tag lookups, a good part of a one-row predict
-    if not hasattr(estimator, "coefs_"):
-        check_is_fitted(estimator)
 
 class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     __doc__ = (
@@ -165,7 +162,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The predicted classes.
         """
-        _check_is_fitted(self)
+        require_fitted(self)
         return self._predict(X)
 
     _score_function = staticmethod(accuracy_score)
@@ -226,8 +223,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y_prob : ndarray of shape (n_samples, n_classes)
             Class probabilities, classes ordered as in classes_.
         """
-        _check_is_fitted(self)
-        y_pred = self._forward_pass_fast(X)
+        keep_to_worker_share()
+        y_pred = planned_output(self, X)   # a repeated predict of a plain array, in one call
+        if y_pred is None:
+            require_fitted(self)
+            y_pred = self._forward_pass_fast(X)
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
         if y_pred.ndim == 1:
@@ -347,7 +347,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values.
         """
-        _check_is_fitted(self)
+        require_fitted(self)
         return self._predict(X)
 
     _score_function = staticmethod(r2_score)

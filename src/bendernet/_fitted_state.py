@@ -15,65 +15,81 @@ loss_curve_, best_loss_, t_): a wrong one raises Python's own error where it is 
 which may be after an epoch has run.
 """
 
-import operator
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
 
 from bendernet._codes import OUTPUTS
+from bendernet._kernels import same_state
 from bendernet._optimizer import OPTIMIZERS
 
 
 # The key, in the estimator's cache of networks (which predict fills; fit empties it), of
-# the state last found good
+# the record of the state last found good
 CHECKED = "checked state"
+
+# What a record of a checked state holds (state_record): the object each of these names
+# stands for in the estimator's __dict__, every object check_fitted or predict's plan
+# (FlatParameters._predict_network, _kernels.PredictPlan) looks at; and then, for each of
+# FOLLOWED that is a list or a tuple, its items and a None (so that a list grown or
+# shrunk no longer matches). The one check that a state is the recorded one, for Python
+# and the planned predict alike, is _kernels.same_state.
+STATE_NAMES = ("out_activation_", "n_features_in_", "n_outputs_", "prelu_alpha_", "classes_",
+               "_label_binarizer", "_flat", "_views", "feature_names_in_", "backend",
+               "activation", "coefs_", "intercepts_")
+FOLLOWED = ("activation", "coefs_", "intercepts_")     # a name per hidden layer; the layers
+
+
+def require_fitted(estimator):
+    """scikit-learn's check that estimator is fitted (and its NotFittedError), skipping its
+    tag lookups, a good part of a one-row predict, for a model that has coefs_"""
+    if not hasattr(estimator, "coefs_"):
+        check_is_fitted(estimator)
 
 
 def check_fitted(estimator, remember=True):
     """Raise if the state predict reads is not a model bendernet can run; return the
-    state found good (a tuple that stays the same object while the state does, for a
-    cache to be keyed on), or None where it is not remembered.
+    record of the state found good (state_record: a tuple that stays the same object
+    while the state does, for a cache to be keyed on), or None where it is not
+    remembered.
 
     A state checked before passes at the cost of comparing its objects (the check would
     otherwise cost a one-row predict a quarter of its time); remember False leaves the
     estimator's caches as they are (a fit, which empties them itself)."""
-    cache = estimator.__dict__.get("_networks") if remember else None
-    state = _state_objects(estimator) if cache is not None else None
-    checked = None if state is None else cache.get(CHECKED)
-    if checked is not None and len(checked) == len(state) and all(
-        map(operator.is_, checked, state)
-    ):
-        return checked
+    state = estimator.__dict__
+    cache = state.setdefault("_networks", {}) if remember else None
+    record = None if cache is None else cache.get(CHECKED)
+    if record is not None and same_state(state, record):
+        return record
     _check_fitted(estimator)
-    if state is not None:
-        cache[CHECKED] = state
-    return state
+    record = None if cache is None else state_record(state)
+    if record is not None:
+        cache[CHECKED] = record
+    return record
 
 
-def _state_objects(estimator):
-    """Every object check_fitted or predict's plan (FlatParameters._predict_network)
-    looks at, or None where that cannot be told (an attribute missing, a list that is not
-    one). Compared by identity, so a value reassigned, even an equal one, is checked
-    afresh; and the cache holds them, so none is freed while its id could be taken by a
-    new object. An array changed in place keeps its identity: its values are read as they
-    are, and the Cython layer checks the lengths the kernels read, so a shape or dtype set
-    in place (``a.shape = ...``) gets a plainer error there or, on a view of the model's
-    flat buffer, a predict of that buffer as it was laid out; never a read past it. (Each
-    list is followed by its items and a None, so that a list grown or shrunk changes the
-    length of the tuple.)"""
-    try:
-        state = estimator.__dict__
-        coefs, intercepts = state["coefs_"], state["intercepts_"]
-        activation = estimator.activation
-        names = () if type(activation) is str else activation   # one per hidden layer
-        return (state["out_activation_"], state["n_features_in_"], state["n_outputs_"],
-                state.get("prelu_alpha_"), state.get("classes_"),
-                state.get("_label_binarizer"), state.get("_flat"), state.get("_views"),
-                estimator.backend, activation, *names, None, coefs, *coefs, None,
-                intercepts, *intercepts)
-    except (KeyError, TypeError):
-        return None
+def state_record(state):
+    """The record of the estimator whose __dict__ is state (see STATE_NAMES), or None
+    where a record could not tell a change (an attribute of FOLLOWED neither a string, a
+    list nor a tuple: its contents could change unseen). Compared by identity, so a
+    value reassigned, even an equal one, is checked afresh; and the record holds them,
+    so none is freed while its id could be taken by a new object. An array changed in
+    place keeps its identity: its values are read as they are, and the Cython layer
+    checks the lengths the kernels read, so a shape or dtype set in place
+    (``a.shape = ...``) gets a plainer error there or, on a view of the model's flat
+    buffer, a predict of that buffer as it was laid out; never a read past it."""
+    record = [STATE_NAMES, FOLLOWED]
+    record += [state.get(name) for name in STATE_NAMES]
+    for name in FOLLOWED:
+        value = state.get(name)
+        if type(value) is list or type(value) is tuple:
+            record += value
+            record.append(None)
+        elif type(value) is not str:
+            return None
+    return tuple(record)
 
 
 def _check_fitted(estimator):

@@ -100,6 +100,7 @@ def from_sklearn(cls, sk_model, **params):
     if hasattr(sk_model, "loss_curve_"):
         # scikit-learn keeps no validation losses: NaN for each epoch it scored
         model.validation_loss_curve_ = None if scores is None else [np.nan] * len(scores)
+    model._own_params()   # the copies become a flat buffer, so that predict is planned
     return model
 
 

@@ -5,6 +5,7 @@ No arithmetic lives in this file or the .pxi files it includes, one per layer of
 _kernels_gemm.pxi (the matrix product, and ops' fast path to it),
 _kernels_activations.pxi, _kernels_loss.pxi, _kernels_optimizers.pxi,
 _kernels_dense.pxi and _kernels_network.pxi (the network of csrc/network/),
+_kernels_predict.pxi (predict's plan: a repeated predict in one call),
 _kernels_runtime.pxi (the threads' placement, csrc/runtime/).
 
 A layer input X crosses as five arguments, which bendernet._network.layer_input makes:
@@ -174,4 +175,5 @@ include "_kernels_loss.pxi"
 include "_kernels_dense.pxi"
 include "_kernels_optimizers.pxi"
 include "_kernels_network.pxi"
+include "_kernels_predict.pxi"
 include "_kernels_runtime.pxi"

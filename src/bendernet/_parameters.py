@@ -9,14 +9,13 @@ import operator
 
 import numpy as np
 
-from bendernet._network import Network
+from bendernet import _kernels
+from bendernet._fitted_state import check_fitted
+from bendernet._kernels import PREDICT_PLAN
+from bendernet._network import PREDICT_CHUNK_ROWS, Network
 
 #: The slope every PReLU layer starts from.
 PRELU_INITIAL_SLOPE = 0.25
-
-# The key, in the estimator's cache of networks, of the network and flat buffer predict
-# last ran, with the state and input dtype they were found for
-PREDICT_PLAN = "predict plan"
 
 
 class FlatParameters:
@@ -38,12 +37,14 @@ class FlatParameters:
     def _predict_network(self, x_dtype, checked=None):
         """(network, flat parameters) that predict runs an X of x_dtype through. checked is
         what check_fitted returned: while the state is that same one, a repeated predict
-        finds both in one lookup, without the dtype promotion, the network's key and the
-        views' identity check (together a fifth of a one-row predict)."""
+        finds both in its plan (_kernels.PredictPlan), without the dtype promotion, the
+        network's key and the views' identity check (together a fifth of a one-row
+        predict); and a repeated predict of a plain array runs by the plan alone
+        (_kernels.planned_output)."""
         cache = self.__dict__.get("_networks")
         plan = None if checked is None else cache.get(PREDICT_PLAN)
-        if plan is not None and plan[0] is checked and plan[1] is x_dtype:
-            return plan[2], plan[3]
+        if plan is not None and plan.record is checked and plan.x_dtype is x_dtype:
+            return plan.network, plan.flat
         # as NumPy would promote X @ coefs_: ints predict in float64, float32 stays float32
         dtype = np.result_type(x_dtype, *self.coefs_, *self.intercepts_, np.float32)
         network = self._network(dtype)
@@ -51,7 +52,10 @@ class FlatParameters:
         # only the model's own buffer, whose views are coefs_ and intercepts_: a packing
         # of assigned arrays is redone each time, as they may have changed in place
         if checked is not None and flat is self.__dict__.get("_flat"):
-            cache[PREDICT_PLAN] = (checked, x_dtype, network, flat)
+            direct = (network.kernels is _kernels and x_dtype == network.dtype
+                      and "feature_names_in_" not in self.__dict__)
+            cache[PREDICT_PLAN] = _kernels.PredictPlan(checked, x_dtype, network, flat,
+                                                       direct, PREDICT_CHUNK_ROWS)
         return network, flat
 
     def _slopes(self, network):
@@ -96,6 +100,25 @@ class FlatParameters:
             self.prelu_alpha_ = slopes
         self._flat = flat
         self._views = tuple(self._model_arrays(network))
+
+    def _own_params(self):
+        """Make a packing of coefs_ and intercepts_ (and prelu_alpha_) the model's flat buffer,
+        as after a fit, when they are a model predict runs: an unpickled model's arrays are
+        its own, and while they are not its buffer's views every predict packs them afresh
+        and none is planned (a loaded W1 model predicted one row in 10 us instead of 2).
+        A state predict refuses is left as it is, for predict to name what is wrong; so are
+        slopes that predict would read otherwise than prelu_alpha_ shows them."""
+        if "coefs_" not in self.__dict__:
+            return
+        try:
+            check_fitted(self, remember=False)
+            network = self._network(np.result_type(*self.coefs_, *self.intercepts_,
+                                                   np.float32))
+        except (TypeError, ValueError, AttributeError):
+            return
+        slopes = self._slopes(network)
+        if slopes is None or slopes is self.__dict__.get("prelu_alpha_"):
+            self._adopt_params(network, network.pack(self.coefs_, self.intercepts_, slopes))
 
     def _snapshot(self):
         """A copy of the parameters, for early stopping's best model."""
