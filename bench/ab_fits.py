@@ -57,7 +57,8 @@ def main(argv=None):
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args(argv)
-    print("| fit | threads | base ms | new ms | new / base | base CPU ms | new CPU ms | new / base |")
+    print("| fit | threads | base ms | new ms | new / base | base CPU ms | new CPU ms "
+          "| new / base |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for key in args.workloads:
         for threads in args.threads:
