@@ -43,7 +43,7 @@ PEAK_REPEATS = 5
 
 # enum bn_phase of csrc/network/phase_times.h, in its order
 PHASES = ["forward", "output", "loss", "backward", "weight_product", "bias_sums",
-          "delta_product", "activation", "delta_finish", "finish", "optimizer", "epoch"]
+          "delta_product", "activation", "finish", "optimizer", "epoch"]
 LAYERS = 8
 
 
@@ -164,19 +164,15 @@ def rows(timed):
         parts = ns("weight_product", l) + ns("bias_sums", l) + ns("delta_product", l)
         out.append((f"weight-gradient product, layer {l + 1}" + (" (X gathered)" if l == 0 else ""),
                     f"{k} x m @ m x {n}", ns("weight_product", l), flops))
-        if counters["bias_sums"][l][1]:
-            out.append((f"bias sums, layer {l + 1}", f"m x {n}", ns("bias_sums", l), None))
+        out.append((f"bias sums, layer {l + 1}", f"m x {n}", ns("bias_sums", l), None))
         if l > 0:
             out.append((f"delta product, layer {l + 1}", f"m x {n} @ {n} x {k}",
                         ns("delta_product", l), flops))
         out.append((f"backward hand-over, layer {l + 1} (wall - parts)", "",
                     ns("backward", l) - parts, None))
-        if l > 0 and counters["activation"][l][1]:
+        if l > 0:
             out.append((f"activation derivative, layer {l}", f"m x {k}", ns("activation", l),
                         None))
-        if l > 0 and counters["delta_finish"][l][1]:
-            out.append((f"activation derivative and bias sums, layer {l} (one pass)",
-                        f"m x {k}", ns("delta_finish", l), None))
     out.append(("gradient finish (penalty, mean, norm)", "", ns("finish", 0), None))
     out.append(("optimizer step (Adam)", "", ns("optimizer", 0), None))
     epoch = ns("epoch", 0)
@@ -255,9 +251,8 @@ def main(argv=None):
         results = json.loads(Path(args.from_json).read_text())
     else:
         if args.build:
-            build(args.timed_build.resolve())
-        results = measure(args.workloads, args.threads, args.rounds,
-                          args.timed_build.resolve())
+            build(args.timed_build)
+        results = measure(args.workloads, args.threads, args.rounds, args.timed_build)
         if args.json:
             Path(args.json).write_text(json.dumps(results))
     print(markdown(results))

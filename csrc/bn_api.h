@@ -110,7 +110,7 @@ int BN(bn_dense_forward)(real *U, real *pre, const bn_rows *X, const int64_t *ro
                          int activation, real alpha);
 /* From dV[m,n], the gradient at the pre-activation:
  * dW[k,n] = X[rows[m],k]^T @ dV[m,n];  db[n] = sum_m dV[m,n];
- * dX[m,k] = dV[m,n] @ W[k,n]^T when dX != NULL; db NULL: the caller sums dV itself. */
+ * dX[m,k] = dV[m,n] @ W[k,n]^T when dX != NULL. */
 int BN(bn_dense_backward)(real *dW, real *db, real *dX, const real *dV,
                           const bn_rows *X, const int64_t *rows, const real *W,
                           int64_t m, int64_t n);

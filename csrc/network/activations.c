@@ -198,33 +198,6 @@ int BN(bn_activation_backward)(real *delta, const real *out, const real *pre, in
     return BN_OK;
 }
 
-/* delta[m,k] *= f'(z) and sums[k] = the column sums of the result in row order (the order
- * of dense.c's column sums). ReLU's (the default's) in one pass: each value summed as it is
- * masked, 13% (k = 100) to 36% (k = 64) faster than two passes (200 rows, f64). The caller
- * checks what bn_activation_backward checks. */
-BN_VECTOR_CLONES
-void BN(bn_activation_backward_sums)(real *restrict sums, real *restrict delta,
-                                     const real *restrict out, const real *restrict pre,
-                                     int64_t m, int64_t k, int activation, real alpha)
-{
-    for (int64_t j = 0; j < k; j++)
-        sums[j] = 0;
-    if (activation == BN_RELU) {   /* the common case in one loop, as backward() has it */
-        for (int64_t i = 0; i < m; i++)
-            for (int64_t j = 0; j < k; j++) {
-                real d = out[i * k + j] == 0 ? 0 : delta[i * k + j];
-                delta[i * k + j] = d;
-                sums[j] += d;
-            }
-        return;
-    }
-    /* the others' loops hold a libm call or a multiply: a pass each, as before */
-    backward(delta, out, pre, m * k, activation, alpha);
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < k; j++)
-            sums[j] += delta[i * k + j];
-}
-
 /* out[j] (+)= bias[j], pre[j] = out[j], out[j] = max(out[j], 0) if relu: one pass over a
  * contiguous row instead of three. Each flag a constant where it is called, so every
  * combination compiles to its own vector loop; without a bias nothing is added (x + 0

@@ -10,10 +10,3 @@
 void BN(bn_bias_activation_tile)(real *out, real *pre, ptrdiff_t rs, ptrdiff_t cs,
                                  const real *bias, ptrdiff_t bias_rs, ptrdiff_t bias_cs,
                                  int64_t rows, int64_t cols, int activation, real alpha);
-
-/* delta[m,k] *= f'(z) from u = f(z) (out) or z (pre), as bn_activation_backward, and
- * sums[k] = the column sums of the result in row order; activation valid, pre given where
- * bn_activation_backward needs it */
-void BN(bn_activation_backward_sums)(real *sums, real *delta, const real *out,
-                                     const real *pre, int64_t m, int64_t k, int activation,
-                                     real alpha);

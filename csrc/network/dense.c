@@ -100,10 +100,8 @@ static int weight_gradient(real *dW, real *db, const real *dV, const bn_rows *X,
         status = BN(bn_gemm_lent)(lent, dW, 1, n, dV, 1, n, NULL, X->values, X->row_stride,
                                   1, rows, n, k, m, 0);
     started = bn_phase_lap(BN_PHASE_WEIGHT_PRODUCT, started);
-    if (db) {
-        column_sums(db, dV, m, n);
-        bn_phase_lap(BN_PHASE_BIAS_SUMS, started);
-    }
+    column_sums(db, dV, m, n);
+    bn_phase_lap(BN_PHASE_BIAS_SUMS, started);
     return status;
 }
 

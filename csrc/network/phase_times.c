@@ -20,8 +20,7 @@ int64_t bn_phase_lap(int phase, int64_t since)
     /* the phases of a whole step, not of a layer, count as layer 0 */
     int per_layer = phase == BN_PHASE_FORWARD || phase == BN_PHASE_BACKWARD ||
                     phase == BN_PHASE_WEIGHT_PRODUCT || phase == BN_PHASE_BIAS_SUMS ||
-                    phase == BN_PHASE_DELTA_PRODUCT || phase == BN_PHASE_ACTIVATION ||
-                    phase == BN_PHASE_DELTA_FINISH;
+                    phase == BN_PHASE_DELTA_PRODUCT || phase == BN_PHASE_ACTIVATION;
     int64_t layer = per_layer ? __atomic_load_n(&current_layer, __ATOMIC_RELAXED) : 0;
     __atomic_fetch_add(&nanoseconds[phase][layer], now - since, __ATOMIC_RELAXED);
     __atomic_fetch_add(&calls[phase][layer], 1, __ATOMIC_RELAXED);

@@ -18,8 +18,7 @@ enum bn_phase {
     BN_PHASE_WEIGHT_PRODUCT,   /* dW_l = U_{l-1}^T @ D_l (layer 0: X gathered by rows) */
     BN_PHASE_BIAS_SUMS,        /* db_l = the column sums of D_l */
     BN_PHASE_DELTA_PRODUCT,    /* D_{l-1} = D_l @ W_l^T */
-    BN_PHASE_ACTIVATION,       /* D_{l-1} *= f'(V_{l-1}), a pass of its own (PReLU) */
-    BN_PHASE_DELTA_FINISH,     /* the same and db_{l-1} in one pass (every other f) */
+    BN_PHASE_ACTIVATION,       /* D_{l-1} *= f'(V_{l-1}) (l the layer below's index + 1) */
     BN_PHASE_FINISH,           /* penalty, mean and the weights' norm over G */
     BN_PHASE_OPTIMIZER,        /* the optimizer's step over P */
     BN_PHASE_EPOCH,            /* a whole bn_train_epoch */
