@@ -2,6 +2,7 @@
 #include "bendernet.h"
 #include "real.h"
 #include "network/layout.h"
+#include "network/phase_times.h"
 
 /* For l = L-1 down to 0, with D_l[m, n_l] = dL/dV_l:
  *   dW_l[k_l, n_l] = U_{l-1}[m, k_l]^T @ D_l;   db_l[n_l] = sum_m D_l;
@@ -14,11 +15,14 @@ int BN(bn_network_backward)(const layout *views, const bn_net *net, const bn_row
     for (int64_t l = net->n_layers - 1; l >= 0; l--) {
         int64_t k = net->units[l], n = net->units[l + 1];
         bn_rows input = BN(bn_layer_input)(views, net, X, l, m);
+        bn_phase_layer(l);
+        int64_t started = bn_phase_start();
         int status = BN(bn_dense_backward)(views->dW[l], views->db[l],
                                            l > 0 ? views->D[l - 1] : NULL, views->D[l], &input,
                                            l == 0 ? rows : NULL, views->W[l], m, n);
         if (status)
             return status;
+        started = bn_phase_lap(BN_PHASE_BACKWARD, started);
         if (l == 0)
             continue;
         /* D_{l-1} holds dL/dU_{l-1}; turn it into dL/dV_{l-1} */
@@ -31,6 +35,7 @@ int BN(bn_network_backward)(const layout *views, const bn_net *net, const bn_row
                                           weight_sum);
         status = BN(bn_activation_backward)(views->D[l - 1], views->U[l - 1], views->V[l - 1],
                                             m * k, activation, slope);
+        bn_phase_lap(BN_PHASE_ACTIVATION, started);
         if (status)
             return status;
     }

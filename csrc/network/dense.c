@@ -8,6 +8,7 @@
 #include "gemm/gemm_scratch.h"
 #include "gemm/gemm_select.h"
 #include "network/reserve.h"
+#include "network/phase_times.h"
 #include "tuning.h"
 #include "runtime/pool.h"
 
@@ -157,6 +158,7 @@ static int weight_gradient(real *dW, real *db, const real *dV, const bn_rows *X,
 {
     int64_t k = X->n_cols;
     int status = BN_OK;
+    int64_t started = bn_phase_start();
     if (X->indptr)
         csr_transpose_times_dense(dW, X, rows, dV, m, n);
     else if (runs_as_outer_product(m, k, n))  /* dW[k,n] = X[row, k]^T dV[1, n] */
@@ -165,7 +167,9 @@ static int weight_gradient(real *dW, real *db, const real *dV, const bn_rows *X,
     else  /* dW^T[n,k] = dV^T[n,m] @ X[rows[m],k], so the batch index stays on B's rows */
         status = BN(bn_gemm_lent)(lent, dW, 1, n, dV, 1, n, NULL, X->values, X->row_stride,
                                   1, rows, n, k, m, 0);
+    started = bn_phase_lap(BN_PHASE_WEIGHT_PRODUCT, started);
     column_sums(db, dV, m, n);
+    bn_phase_lap(BN_PHASE_BIAS_SUMS, started);
     return status;
 }
 
@@ -173,11 +177,14 @@ static int weight_gradient(real *dW, real *db, const real *dV, const bn_rows *X,
 static int input_gradient(real *dX, const real *dV, const real *W, int64_t m, int64_t n,
                           int64_t k, const gemm_lent_scratch *lent)
 {
-    if (runs_as_outer_product(n, m, k)) {  /* dX[m,k] = dV[m, 1] W[k, 1]^T */
+    int64_t started = bn_phase_start();
+    int status = BN_OK;
+    if (runs_as_outer_product(n, m, k))  /* dX[m,k] = dV[m, 1] W[k, 1]^T */
         outer_product(dX, dV, 1, W, m, k);
-        return BN_OK;
-    }
-    return BN(bn_gemm_lent)(lent, dX, k, 1, dV, n, 1, NULL, W, 1, n, NULL, m, k, n, 0);
+    else
+        status = BN(bn_gemm_lent)(lent, dX, k, 1, dV, n, 1, NULL, W, 1, n, NULL, m, k, n, 0);
+    bn_phase_lap(BN_PHASE_DELTA_PRODUCT, started);
+    return status;
 }
 
 /* Whether a layer's two backward products run side by side as tasks: when small (see

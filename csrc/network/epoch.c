@@ -2,6 +2,7 @@
 #include "bendernet.h"
 #include "real.h"
 #include "network/layout.h"
+#include "network/phase_times.h"
 #include "network/reserve.h"
 #include "runtime/pool.h"
 
@@ -16,6 +17,7 @@ int BN(bn_train_epoch)(double *loss_sum, real *P, real *G, real *workspace, cons
         bn_index_check(order, n_order, X->n_rows) || !opt || opt->solver < 0 ||
         opt->solver >= BN_N_OPTIMIZERS)
         return BN_EINVAL;
+    int64_t epoch_started = bn_phase_start();
     int64_t N;
     BN(bn_param_count)(&N, net);   /* net is valid */
     *loss_sum = 0;
@@ -38,11 +40,14 @@ int BN(bn_train_epoch)(double *loss_sum, real *P, real *G, real *workspace, cons
                                        order + start, m);
         if (!status) {
             accumulated += (real)batch_loss * (real)m;
+            int64_t started = bn_phase_start();
             status = BN(bn_optimizer_step)(P, G, N, opt);
+            bn_phase_lap(BN_PHASE_OPTIMIZER, started);
         }
     }
     bn_chain_end();
     BN(bn_layout_free)(&views);
     *loss_sum = accumulated;
+    bn_phase_lap(BN_PHASE_EPOCH, epoch_started);
     return status;
 }

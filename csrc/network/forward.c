@@ -2,6 +2,7 @@
 #include "bendernet.h"
 #include "real.h"
 #include "network/layout.h"
+#include "network/phase_times.h"
 
 /* For l < L-1:  U_l[m, n_l] = f_l(U_{l-1}[m, k_l] @ W_l[k_l, n_l] + b_l[n_l]),
  *               f_l = activations[l], V_l = the pre-activation (PReLU layers),
@@ -11,6 +12,7 @@ int BN(bn_network_forward)(const layout *views, const bn_net *net, const bn_rows
                            const int64_t *rows, int64_t m)
 {
     int64_t L = net->n_layers;
+    int64_t started = bn_phase_start();
     for (int64_t l = 0; l < L; l++) {
         bn_rows input = BN(bn_layer_input)(views, net, X, l, m);
         int hidden = l < L - 1;
@@ -21,6 +23,10 @@ int BN(bn_network_forward)(const layout *views, const bn_net *net, const bn_rows
                                           slope);
         if (status)
             return status;
+        bn_phase_layer(l);
+        started = bn_phase_lap(BN_PHASE_FORWARD, started);
     }
-    return BN(bn_output_forward)(views->U[L - 1], m, net->units[L], net->output);
+    int status = BN(bn_output_forward)(views->U[L - 1], m, net->units[L], net->output);
+    bn_phase_lap(BN_PHASE_OUTPUT, started);
+    return status;
 }

@@ -101,6 +101,32 @@ static double pointwise_loss(real p, real t, int output)
     return 0;
 }
 
+/* delta[n] = (p[n] - t[n]) * w: apart from the loss, so that it vectorises */
+static void output_delta(real *restrict delta, const real *restrict p, const real *restrict t,
+                         real w, int64_t n)
+{
+    for (int64_t j = 0; j < n; j++)
+        delta[j] = (p[j] - t[j]) * w;
+}
+
+/* the sum of one row's pointwise losses, in column order. Softmax's term is -0 where the
+ * target is 0 (a one-hot row's every other column), and adding -0 changes no sum: only the
+ * columns with a target pay for a log. */
+static double row_loss(const real *p, const real *t, int64_t n, int output)
+{
+    double sum = 0;
+    if (output == BN_OUT_SOFTMAX) {
+        for (int64_t j = 0; j < n; j++)
+            if (t[j] != 0)
+                sum += -xlogy(t[j], clip_probability(p[j]));
+        return sum;
+    }
+    for (int64_t j = 0; j < n; j++)
+        sum += pointwise_loss(p[j], t[j], output);
+    return sum;
+}
+
+BN_VECTOR_CLONES
 int BN(bn_output_loss)(double *loss, real *delta, const real *P, const real *T,
                        const real *sw, const int64_t *rows, int64_t m, int64_t n, int output)
 {
@@ -111,12 +137,8 @@ int BN(bn_output_loss)(double *loss, real *delta, const real *P, const real *T,
         int64_t row = rows ? rows[i] : i;
         const real *t = T + row * n;
         real w = sw ? sw[row] : 1;
-        double row_loss = 0;
-        for (int64_t j = 0; j < n; j++) {
-            row_loss += pointwise_loss(P[i * n + j], t[j], output);
-            delta[i * n + j] = (P[i * n + j] - t[j]) * w;
-        }
-        total += w * row_loss;
+        output_delta(delta + i * n, P + i * n, t, w, n);
+        total += w * row_loss(P + i * n, t, n, output);
         weight_sum += w;
     }
     double mean = weight_sum != 0 ? total / weight_sum : 0;

@@ -2,6 +2,7 @@
 #include "bendernet.h"
 #include "real.h"
 #include "network/layout.h"
+#include "network/phase_times.h"
 #include "runtime/pool.h"
 
 /* loss = L(g(forward(X[rows[m]])), T[rows[m]]) + 0.5 * l2 * sum(W^2) / weight_sum;
@@ -15,6 +16,7 @@ int BN(bn_loss_grad_step)(double *loss, layout *views, real *G, real *workspace,
     BN(bn_lay_out)(views, net, P, G, workspace, m);
     int64_t L = net->n_layers, n_out = net->units[L];
     int status = BN(bn_network_forward)(views, net, X, rows, m);
+    int64_t started = bn_phase_start();
     if (!status)  /* D_{L-1}[m, n_out] = (U_{L-1} - T[rows]) * sw[rows] */
         status = BN(bn_output_loss)(loss, views->D[L - 1], views->U[L - 1], T, sw, rows, m,
                                     n_out, net->output);
@@ -24,11 +26,14 @@ int BN(bn_loss_grad_step)(double *loss, layout *views, real *G, real *workspace,
     double weight_sum = 0;
     for (int64_t i = 0; i < m; i++)
         weight_sum += sw ? sw[rows ? rows[i] : i] : 1;
+    bn_phase_lap(BN_PHASE_LOSS, started);
 
     status = BN(bn_network_backward)(views, net, X, rows, m, weight_sum);
     if (status)
         return status;
+    started = bn_phase_start();
     *loss += 0.5 * net->l2 * BN(bn_finish_gradients)(G, P, net, weight_sum) / weight_sum;
+    bn_phase_lap(BN_PHASE_FINISH, started);
     return BN_OK;
 }
 
