@@ -21,6 +21,8 @@ import resource
 import subprocess
 import sys
 
+from bench.groups import split_by_workload
+
 MIB = 1024 * 1024
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKLOAD_PREFIX = "memory "
@@ -104,10 +106,7 @@ def child(system, workload_key):
 
 def split(groups):
     """(the memory groups, the other groups)"""
-    def mine(entries):
-        return next(iter(entries.values()))["workload"].startswith(WORKLOAD_PREFIX)
-    return ({name: entries for name, entries in groups.items() if mine(entries)},
-            {name: entries for name, entries in groups.items() if not mine(entries)})
+    return split_by_workload(groups, WORKLOAD_PREFIX)
 
 
 def cell(entry):

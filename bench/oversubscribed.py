@@ -14,6 +14,8 @@ import json
 import os
 import subprocess
 import sys
+
+from bench.groups import split_by_workload
 import time
 
 SETTINGS = ["default", "8", "16"]   # OMP_NUM_THREADS; "default": unset
@@ -90,10 +92,7 @@ def child(fits):
 
 def split(groups):
     """(the oversubscription groups, the other groups)"""
-    def mine(entries):
-        return next(iter(entries.values()))["workload"].startswith(WORKLOAD_PREFIX)
-    return ({name: entries for name, entries in groups.items() if mine(entries)},
-            {name: entries for name, entries in groups.items() if not mine(entries)})
+    return split_by_workload(groups, WORKLOAD_PREFIX)
 
 
 def entry_of(groups):

@@ -4,17 +4,15 @@ neighbour 8 narrower and against NumPy, and the (1024,) fit against the (1000,) 
 The targets live in bench/targets.py with the others.
 """
 
+from bench.groups import split_by_workload
 from bench.targets import WIDTH_FIT_VS_NEIGHBOUR as FIT_VS_NEIGHBOUR
 from bench.targets import WIDTH_VS_NEIGHBOUR as VS_NEIGHBOUR
 from bench.targets import WIDTH_VS_NUMPY as VS_NUMPY
 
 
 def split(groups):
-    """(width groups, the other groups), each in the order given"""
-    def is_width(entries):
-        return next(iter(entries.values()))["workload"].startswith("width")
-    return ({name: entries for name, entries in groups.items() if is_width(entries)},
-            {name: entries for name, entries in groups.items() if not is_width(entries)})
+    """(width groups, the other groups)"""
+    return split_by_workload(groups, "width")
 
 
 def _products(groups):
