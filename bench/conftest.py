@@ -65,7 +65,7 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         "commit": _commit(),
         "versions": {"python": platform.python_version(), "numpy": _version("numpy"),
                      "sklearn": _version("sklearn"), "torch": _version("torch"),
-                     "bendernet": _version("bendernet")},
+                     "jax": _version("jax"), "bendernet": _version("bendernet")},
     }
 
 

@@ -1,8 +1,8 @@
 """The systems compared: how to build each one's estimator, and why one is unavailable.
 
 ``make(system, workload)`` returns a zero-argument constructor of an unfitted estimator, or
-calls ``pytest.skip`` with the reason when the system is not installed (torch) or not yet
-on this branch (the bendernet estimators).
+calls ``pytest.skip`` with the reason when the system is not installed (torch, jax) or not
+yet on this branch (the bendernet estimators).
 """
 
 import functools
@@ -10,20 +10,31 @@ import functools
 import pytest
 
 SYSTEMS = ["bendernet", "bendernet-numpy", "sklearn", "torch"]
+# JAX (XLA CPU), optional peers of the fit workloads only (test_fit.py): the whole fit in one
+# jitted call, or a Python loop calling one jitted step per mini-batch (bench/jax_mlp.py)
+JAX_SYSTEMS = ["jax", "jax-step"]
+FIT_SYSTEMS = SYSTEMS + JAX_SYSTEMS
 # every system the report shows, in its order: those above and NumPy, which the kernel
 # entries (test_kernels.py) are timed against
-REPORTED = SYSTEMS + ["numpy"]
+REPORTED = SYSTEMS + JAX_SYSTEMS + ["numpy"]
 LABELS = {
     "bendernet": "bendernet (C)",
     "bendernet-numpy": "bendernet (numpy backend)",
     "sklearn": "scikit-learn",
     "torch": "PyTorch CPU",
     "numpy": "NumPy",
+    "jax": "JAX (whole fit jitted)",
+    "jax-step": "JAX (per-step jit)",
 }
 
 # Rounds of one fit per system (pedantic mode); the NumPy backend is as slow as sklearn.
-ROUNDS = {"bendernet": 5, "bendernet-numpy": 2, "sklearn": 3, "torch": 3}
-WARMUP = {"bendernet": 1, "bendernet-numpy": 0, "sklearn": 0, "torch": 1}
+ROUNDS = {"bendernet": 5, "bendernet-numpy": 2, "sklearn": 3, "torch": 3, "jax": 5,
+          "jax-step": 3}
+WARMUP = {"bendernet": 1, "bendernet-numpy": 0, "sklearn": 0, "torch": 1, "jax": 1,
+          "jax-step": 1}
+# Systems whose first fit compiles (the model's compile_seconds_): even the entries that skip
+# warm-up (W2) give them one warm-up fit, so that no timed round compiles.
+COMPILED = {"jax", "jax-step"}
 
 
 @functools.lru_cache(maxsize=None)
@@ -37,7 +48,8 @@ def default_threads():
 
 def threads(system):
     """Threads ``system`` may use here: the C core's limit for bendernet (C), the BLAS's for
-    the others (the NumPy backend and scikit-learn call it; torch is pinned to it)."""
+    the others (the NumPy backend and scikit-learn call it; torch is pinned to it, XLA as
+    far as it can be: bench/jax_mlp.py)."""
     if system == "bendernet":
         from bendernet import _kernels
 
@@ -60,6 +72,11 @@ def missing(system):
             return "torch not installed"
         # Pinned to the thread count the other systems use by default.
         torch.set_num_threads(default_threads())
+    elif system in JAX_SYSTEMS:
+        try:
+            import bench.jax_mlp  # noqa: F401  (pins XLA's threads before jax starts)
+        except ImportError:
+            return "jax not installed"
     return None
 
 
@@ -86,6 +103,10 @@ def make(system, workload):
         from bench.torch_mlp import TorchMLP
 
         return lambda: TorchMLP(workload.task, **params)
+    if system in JAX_SYSTEMS:
+        from bench.jax_mlp import JaxMLP
+
+        return lambda: JaxMLP(workload.task, whole_fit=system == "jax", **params)
     cls = estimator_class(system, workload.task)
     if system.startswith("bendernet"):
         params["backend"] = "numpy" if system == "bendernet-numpy" else "c"
