@@ -26,9 +26,10 @@ import numpy as np
 # XLA CPU has no thread-count setting: its intra-op pool gets one thread per visible CPU (the
 # old `intra_op_parallelism_threads` is no flag any more: XLA_FLAGS rejects it with dashes and
 # ignores it without). So XLA matches when the BLAS uses every CPU (this machine: 2 and 2).
-# When the BLAS runs one thread we turn off multi-threaded Eigen, the one switch XLA has, for
-# its matrix products; between one and every CPU nothing pins XLA. XLA_FLAGS is read when jax
-# first runs, so this precedes any use of jax in the process.
+# When the BLAS runs one thread we turn off multi-threaded Eigen, the one switch XLA has; it
+# does not hold XLA to one CPU (measured on W5: process CPU time 1.6x the wall time with it,
+# and with XNNPACK and oneDNN off too). Only the process's CPU affinity would, and that would
+# pin the other systems as well. XLA_FLAGS is read when jax first runs, so this comes first.
 from bench.systems import default_threads  # noqa: E402
 
 _flags = os.environ.get("XLA_FLAGS", "")
