@@ -66,8 +66,8 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         "commit": _commit(),
         "versions": {"python": platform.python_version(), "numpy": _version("numpy"),
                      "sklearn": _version("sklearn"), "torch": _version("torch"),
-                     "bendernet": _version("bendernet"), "onnxruntime": _version("onnxruntime"),
-                     "skl2onnx": _version("skl2onnx")},
+                     "jax": _version("jax"), "bendernet": _version("bendernet"),
+                     "onnxruntime": _version("onnxruntime"), "skl2onnx": _version("skl2onnx")},
     }
 
 

@@ -5,9 +5,9 @@ Each system and workload runs in a fresh process, ``python -m bench.memory SYSTE
 the data is made and the estimator built first (so imports and the arrays are not counted),
 then the resident set's high-water mark is reset (Linux: "5" into /proc/self/clear_refs), one
 fit runs, and the process prints the high-water mark after it less the resident set before,
-in MiB, as JSON. A system whose first fit compiles (``COMPILING``) is measured on a second
-fit, with a fresh estimator, as its time is (the compile left out); the first fit's figure,
-compile included, is kept beside it. Where the mark cannot be reset it reads getrusage's
+in MiB, as JSON. A system whose first fit compiles (``systems.COMPILED``) is measured on a
+second fit, with a fresh estimator, as its time is (the compile left out); the first fit's
+figure, compile included, is kept beside it. Where the mark cannot be reset it reads getrusage's
 ru_maxrss instead, which keeps any earlier peak (the imports' or the data's): the figure is
 then a lower bound, and the record says which method gave it.
 
@@ -26,8 +26,6 @@ from bench.groups import split_by_workload
 MIB = 1024 * 1024
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKLOAD_PREFIX = "memory "
-# systems whose first fit compiles the training step (bench/systems.py names them)
-COMPILING = {"torch-compile", "jax", "jax-step"}
 
 
 def status_kib(field):
@@ -95,7 +93,7 @@ def child(system, workload_key):
     make = systems.make(system, workload)
     first = make()
     result = fit_added_mib(lambda: first.fit(X, y))
-    if system in COMPILING:
+    if system in systems.COMPILED:
         compiled = make()
         result = dict(fit_added_mib(lambda: compiled.fit(X, y)),
                       mib_added_compiling=result["mib_added"])

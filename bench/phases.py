@@ -162,7 +162,8 @@ def rows(timed):
         k, n = sizes[l], sizes[l + 1]
         flops = 2.0 * samples * k * n
         parts = ns("weight_product", l) + ns("bias_sums", l) + ns("delta_product", l)
-        out.append((f"weight-gradient product, layer {l + 1}" + (" (X gathered)" if l == 0 else ""),
+        gathered = " (X gathered)" if l == 0 else ""
+        out.append((f"weight-gradient product, layer {l + 1}{gathered}",
                     f"{k} x m @ m x {n}", ns("weight_product", l), flops))
         out.append((f"bias sums, layer {l + 1}", f"m x {n}", ns("bias_sums", l), None))
         if l > 0:

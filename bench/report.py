@@ -85,6 +85,13 @@ def seconds(value):
     return f"{value * 1e9:.3g} ns"
 
 
+def fit_time(entry):
+    """The median, and beside it the compile a compiling system did before the timed rounds."""
+    if "compile_s" not in entry:
+        return seconds(entry["median"])
+    return f"{seconds(entry['median'])} (+ {seconds(entry['compile_s'])} compile)"
+
+
 def ratio(value):
     return "—" if value is None else f"{value:.3g}×"
 
@@ -158,7 +165,7 @@ def workload_table(entries, peaks):
     for system in SYSTEMS:
         if system in entries:
             entry = entries[system]
-            rows.append([LABELS[system], seconds(entry["median"]), entry["rounds"], rate(entry),
+            rows.append([LABELS[system], fit_time(entry), entry["rounds"], rate(entry),
                          gflops(entry), peak_share(peaks, entry), score(entry), others(entry),
                          cores(entry)] +
                         [ratio(speedup(entries, system, base)) for base, _ in BASELINES])
@@ -287,7 +294,8 @@ def write_chart(groups, path):
         return
     groups = oversubscribed.split(memory.split(widths.split(groups)[1])[1])[1]
     workloads = [(entries[next(iter(entries))]["workload"], entries)
-                 for entries in groups.values() if "bendernet" in entries and "numpy" not in entries]
+                 for entries in groups.values()
+                 if "bendernet" in entries and "numpy" not in entries]
     kernels = [(name.removeprefix("kernel "), entries) for name, entries in groups.items()
                if "bendernet" in entries and "numpy" in entries]
     figure, axes = plt.subplots(1, 2, figsize=(13, 6), width_ratios=[1, 1.3])

@@ -1,7 +1,7 @@
 """The systems compared: how to build each one's estimator, and why one is unavailable.
 
 ``make(system, workload)`` returns a zero-argument constructor of an unfitted estimator, or
-calls ``pytest.skip`` with the reason when the system is not installed (torch, ONNX
+calls ``pytest.skip`` with the reason when the system is not installed (torch, JAX, ONNX
 Runtime) or not yet on this branch (the bendernet estimators).
 """
 
@@ -10,15 +10,19 @@ import shutil
 
 import pytest
 
-SYSTEMS = ["bendernet", "bendernet-numpy", "sklearn", "torch", "torch-compile"]
-# Systems that only train (their predictions are another system's: no W4 entry), and those
-# that only predict: ONNX Runtime runs scikit-learn's fitted W1 model exported by skl2onnx.
-FIT_ONLY = ["torch-compile"]
-PREDICT_ONLY = ["onnxruntime"]
-PREDICTORS = [system for system in SYSTEMS if system not in FIT_ONLY] + PREDICT_ONLY
+SYSTEMS = ["bendernet", "bendernet-numpy", "sklearn", "torch"]
+# JAX (XLA CPU): the whole fit in one jitted call, or a Python loop calling one jitted step
+# per mini-batch (bench/jax_mlp.py)
+JAX_SYSTEMS = ["jax", "jax-step"]
+# Every system that trains (test_fit.py, test_memory.py): those above, torch.compile and JAX,
+# which train only (their predictions would be another system's: no W4 or contended entry)
+FIT_SYSTEMS = SYSTEMS + ["torch-compile"] + JAX_SYSTEMS
+# The systems that predict (test_predict.py): ONNX Runtime runs scikit-learn's fitted W1
+# model exported by skl2onnx.
+PREDICTORS = SYSTEMS + ["onnxruntime"]
 # every system the report shows, in its order: those above and NumPy, which the kernel
 # entries (test_kernels.py) are timed against
-REPORTED = SYSTEMS + PREDICT_ONLY + ["numpy"]
+REPORTED = FIT_SYSTEMS + ["onnxruntime", "numpy"]
 LABELS = {
     "bendernet": "bendernet (C)",
     "bendernet-numpy": "bendernet (numpy backend)",
@@ -27,12 +31,18 @@ LABELS = {
     "torch-compile": "PyTorch CPU (torch.compile)",
     "onnxruntime": "ONNX Runtime",
     "numpy": "NumPy",
+    "jax": "JAX (whole fit jitted)",
+    "jax-step": "JAX (per-step jit)",
 }
 
 # Rounds of one fit per system (pedantic mode); the NumPy backend is as slow as sklearn.
-# torch-compile's warm-up fit compiles (bench/torch_compiled.py), so no timed fit does.
-ROUNDS = {"bendernet": 5, "bendernet-numpy": 2, "sklearn": 3, "torch": 3, "torch-compile": 3}
-WARMUP = {"bendernet": 1, "bendernet-numpy": 0, "sklearn": 0, "torch": 1, "torch-compile": 1}
+# A compiling system's warm-up fit compiles (its compile_seconds_), so no timed fit does; even
+# the entries that skip warm-up (W2) give these one.
+ROUNDS = {"bendernet": 5, "bendernet-numpy": 2, "sklearn": 3, "torch": 3, "torch-compile": 3,
+          "jax": 5, "jax-step": 3}
+WARMUP = {"bendernet": 1, "bendernet-numpy": 0, "sklearn": 0, "torch": 1, "torch-compile": 1,
+          "jax": 1, "jax-step": 1}
+COMPILED = {"torch-compile", "jax", "jax-step"}
 
 
 @functools.lru_cache(maxsize=None)
@@ -46,7 +56,8 @@ def default_threads():
 
 def threads(system):
     """Threads ``system`` may use here: the C core's limit for bendernet (C), the BLAS's for
-    the others (the NumPy backend and scikit-learn call it; torch is pinned to it)."""
+    the others (the NumPy backend and scikit-learn call it; torch is pinned to it, XLA as
+    far as it can be: bench/jax_mlp.py)."""
     if system == "bendernet":
         from bendernet import _kernels
 
@@ -79,6 +90,11 @@ def missing(system):
             import skl2onnx  # noqa: F401
         except ImportError as error:
             return f"onnxruntime or skl2onnx not installed ({error})"
+    elif system in JAX_SYSTEMS:
+        try:
+            import bench.jax_mlp  # noqa: F401  (pins XLA's threads before jax starts)
+        except ImportError:
+            return "jax not installed"
     return None
 
 
@@ -114,6 +130,10 @@ def make(system, workload):
 
         sklearn_class = estimator_class("sklearn", workload.task)
         return lambda: OnnxRuntimeMLP(sklearn_class(**params), default_threads())
+    if system in JAX_SYSTEMS:
+        from bench.jax_mlp import JaxMLP
+
+        return lambda: JaxMLP(workload.task, whole_fit=system == "jax", **params)
     cls = estimator_class(system, workload.task)
     if system.startswith("bendernet"):
         params["backend"] = "numpy" if system == "bendernet-numpy" else "c"

@@ -6,9 +6,8 @@ import pytest
 
 from bench import memory, systems, workloads
 
-# every system that trains; the JAX peers may sit in a list of their own (FIT_SYSTEMS)
-MEASURED = [system for system in getattr(systems, "FIT_SYSTEMS", systems.SYSTEMS)
-            if system != "bendernet-numpy"]
+# every system that trains
+MEASURED = [system for system in systems.FIT_SYSTEMS if system != "bendernet-numpy"]
 # a smoke run checks the pipeline on one workload: each process imports everything anew
 WORKLOADS = workloads.smoke_or(workloads.FIT, [workloads.W1_F64])
 
