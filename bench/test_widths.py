@@ -134,3 +134,11 @@ def test_width_product(benchmark, record, pair):
              if trip is not None]
     if trips:
         benchmark.extra_info["core_round_trip_ns"] = max(trips)
+
+
+@pytest.mark.parametrize("workload", workloads.WIDTH_FITS, ids=lambda w: w.key)
+def test_width_fit(benchmark, record, workload):
+    systems.require("bendernet")
+    settle("bendernet")
+    run_fit(benchmark, record, workload, "bendernet", rounds=workloads.smoke_or(3, 1), warmup=1)
+    record(flops=workloads.fit_flops(workload), hidden=workload.hidden[0])
