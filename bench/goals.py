@@ -8,7 +8,7 @@ section says which ran where and why the others did not (the reasons are recorde
 run's machine info by bench/conftest.py, from ``peer_reasons``).
 """
 
-from bench import oversubscribed, peak
+from bench import oversubscribed, peak, widths
 from bench.systems import LABELS
 from bench.targets import (CONTENDED, GOALS, KERNEL_1024, OVERSUBSCRIBED, PEERS, SHARE_OF_PEAK,
                            SPEED_UP, TIME_RATIO, US_PER_UPDATE, VS_NUMPY)
@@ -152,16 +152,17 @@ def us_per_update_rows(goal, run):
 def matmul_ratios(run, prefix):
     """[(bendernet's speed over NumPy's, the group, its entries)] of every ops.matmul shape:
     the kernel groups whose workload starts with ``prefix`` (the 1024^3 one aside) and the
-    width products"""
+    width products (each entry of those times bendernet and NumPy at two widths)"""
     ratios = []
     kernel_groups = [(name, entries) for name, entries in run.groups.items()
                      if "numpy" in entries and entries["numpy"]["workload"].startswith(prefix)
                      and entries["numpy"]["workload"] != KERNEL_1024]
-    for name, entries in kernel_groups + list(run.width_groups.items()):
+    for name, entries in kernel_groups:
         mine, numpy = entries.get("bendernet"), entries.get("numpy")
         if mine and numpy:
             ratios.append((numpy["median"] / mine["median"], name, [mine, numpy]))
-    return ratios
+    return ratios + [(ratio, name, [entry])
+                     for ratio, name, entry in widths.vs_numpy(run.width_groups)]
 
 
 def vs_numpy_rows(goal, run):

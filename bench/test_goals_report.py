@@ -29,6 +29,10 @@ def kernel(name, system, median, workload=None, **info):
                  max_rel_error=1e-16, **info)
 
 
+def width_kernel(system, width, gflops):
+    return {"system": system, "width": width, "gflops": gflops, "max_rel_error": 1e-7}
+
+
 def made_up_run(with_1024=True, peers=True):
     entries = [
         # W1-f64: JAX the fastest peer, 2× slower than bendernet (goal 2.5×: not met);
@@ -55,10 +59,17 @@ def made_up_run(with_1024=True, peers=True):
         # not a matmul: left out of the matmul goal however slow
         kernel("dense forward, W1 layer 1", "bendernet", 9.0, "kernel dense forward W1 layer 1"),
         kernel("dense forward, W1 layer 1", "numpy", 1.0, "kernel dense forward W1 layer 1"),
-        bench("width input 128x784 · 784x512 float32", "bendernet", "width input", 1.0e-4,
-              width=512, power=512, layer="input", batch=128, dtype="float32", gflops=100.0),
-        bench("width input 128x784 · 784x512 float32", "numpy", "width input", 1.02e-4,
-              width=512, power=512, layer="input", batch=128, dtype="float32", gflops=98.0),
+        # one entry times the four kernels interleaved: 512 at 0.91× its neighbour 504,
+        # bendernet at 1.05× and 0.98× NumPy (two more matmul shapes, both met)
+        bench("width input 128x784 · 784x512 float32", "bendernet", "width input", 2.0,
+              power=512, layer="input", batch=128, dtype="float32",
+              kernels=[width_kernel("bendernet", 504, 110.0),
+                       width_kernel("bendernet", 512, 100.0),
+                       width_kernel("numpy", 504, 105.0), width_kernel("numpy", 512, 102.0)]),
+        bench("width-1000-float32", "bendernet", "width fit float32", 1.0, gflops=200.0,
+              dtype="float32", hidden=1000),
+        bench("width-1024-float32", "bendernet", "width fit float32", 1.2, gflops=170.0,
+              dtype="float32", hidden=1024),
         bench("W1-short contended", "bendernet", "W1-short", 0.010, condition="quiet"),
         bench("W1-short contended", "bendernet", "W1-short", 0.015, condition="contended"),
         bench("oversubscribed W1", "bendernet", "oversubscribed W1-f64", 20.0,
@@ -134,8 +145,9 @@ def test_small_goals(tmp_path):
     rows = goal_rows(tmp_path)
     assert find(rows, "W3", "µs per update")[3] == "met"
     matmul = find(rows, "kernel matmul", "NumPy")
-    # layer 2 at 0.8× is the worst of three matmul shapes (the dense one is not counted)
-    assert matmul[2].startswith("lowest 0.80×") and "2 of 3 shapes" in matmul[2]
+    # layer 2 at 0.8× is the worst of four matmul shapes, two of them widths (the dense one
+    # is not counted)
+    assert matmul[2].startswith("lowest 0.80×") and "3 of 4 shapes" in matmul[2]
     assert matmul[3] == "**not met**"
     assert find(rows, "W1-short", "quiet")[2] == "1.5×"
     over = find(rows, "W1-f64", "OMP_NUM_THREADS")
@@ -189,3 +201,18 @@ def test_the_report_shows_the_machine_the_peers_and_the_memory(tmp_path, peers):
         assert "torch not installed" in text and "jax 0.10 needed" in text
     else:
         assert "was not recorded" in text
+
+
+def test_the_width_section_reads_the_interleaved_entry(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(made_up_run()))
+    run, groups = report.load(str(path))
+    width_groups, _ = report.widths.split(groups)
+    assert report.widths.product_rows(width_groups) == [
+        ["float32", "128x784 · 784x512", "110", "100", "0.91×", "1.05×", "0.98×"]]
+    rows = {row[1]: row for row in report.widths.target_rows(width_groups)}
+    assert rows["ops.matmul ≥ 0.95× NumPy at every width"][2:] == ["lowest 0.98×", "met"]
+    assert rows["powers of two ≥ 0.9× their neighbour (h − 8)"][2:] == ["lowest 0.91×", "met"]
+    assert rows["(1024,) ≥ 0.9× (1000,) GFLOP/s, batch 256"][2:] == ["0.85×", "**not met**"]
+    text = report.write_markdown(run, groups, str(tmp_path / "RESULTS.md"))
+    assert "| float32 | 128x784 · 784x512 | 110 | 100 | 0.91× | 1.05× | 0.98× |" in text
