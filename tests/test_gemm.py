@@ -142,8 +142,9 @@ def test_every_layout_gives_the_same_bits(kernel, dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_a_read_in_place_or_packed_gives_the_same_bits(kernel, dtype):
-    """A small A with short contiguous rows is read where it lies, A in a wide array, a
-    large A or an indexed one is packed first: the kernel sums the same values alike."""
+    """A small A with short contiguous rows is read where it lies, a small A in a wide
+    array or an indexed one is packed whole, a large A is packed a block at a time: the
+    kernel sums the same values alike."""
     rng = np.random.default_rng(11)
     m, n, k = 37, 70, 50
     wide = random_matrix(rng, (m, 4096 // np.dtype(dtype).itemsize + k), dtype)
@@ -203,16 +204,17 @@ def test_beta_zero_never_reads_c(kernel, dtype, k):
         assert_product(C, A, B)
 
 
-def assert_same_bits_on_one_and_two_threads(A, B):
-    """A @ B through the kernels with one thread, then two: the same bits, and the product."""
+def assert_same_bits_on_one_and_two_threads(A, B, a_rows=None):
+    """A[a_rows] @ B through the kernels with one thread, then two: the same bits, and the
+    product."""
     results = []
     for threads in (1, 2):
-        C = np.empty((A.shape[0], B.shape[1]), A.dtype)
+        C = np.empty((A.shape[0] if a_rows is None else len(a_rows), B.shape[1]), A.dtype)
         with threadpool_limits(limits=threads, user_api="openmp"):
-            _kernels.gemm(C, A, B)
+            _kernels.gemm(C, A, B, a_rows=a_rows)
         results.append(C)
     assert np.array_equal(results[0], results[1])
-    assert_product(results[0], A, B)
+    assert_product(results[0], A if a_rows is None else A[a_rows], B)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -225,14 +227,21 @@ def test_bitwise_equal_with_one_and_two_threads(kernel, dtype, m, n, k):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("layout", ["C", "F", "rows 4 KiB apart", "indexed"])
 @pytest.mark.parametrize("m,n,k", [(400, 100, 50), (20, 3100, 30), (30, 200, 700)])
-def test_a_read_in_place_bitwise_equal_with_one_and_two_threads(kernel, dtype, order, m, n, k):
-    # A small enough to be read in place, so the threads take groups of columns: more rows
-    # than MC, more columns than NC, a reduction of several KC slices
+def test_small_a_bitwise_equal_with_one_and_two_threads(kernel, dtype, layout, m, n, k):
+    # A small, so the threads take groups of columns, with A read in place (C and F) or
+    # packed whole first (rows a multiple of 4 KiB apart, or indexed): more rows than MC,
+    # more columns than NC, a reduction of several KC slices
     rng = np.random.default_rng(8)
-    A = np.asarray(random_matrix(rng, (m, k), dtype), order=order)
-    assert_same_bits_on_one_and_two_threads(A, random_matrix(rng, (k, n), dtype))
+    B, rows = random_matrix(rng, (k, n), dtype), None
+    if layout == "rows 4 KiB apart":
+        A = random_matrix(rng, (m, 2 * 4096 // np.dtype(dtype).itemsize), dtype)[:, :k]
+    elif layout == "indexed":
+        A, rows = random_matrix(rng, (m + 5, k), dtype), rng.permutation(m + 5)[:m]
+    else:
+        A = np.asarray(random_matrix(rng, (m, k), dtype), order=layout)
+    assert_same_bits_on_one_and_two_threads(A, B, rows)
 
 
 # Narrow products, which the AVX-512 kernel runs unpacked: every row count of a tile

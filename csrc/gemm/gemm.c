@@ -57,7 +57,7 @@ static int thread_count(const product *pr)
 
 static int64_t larger(int64_t a, int64_t b) { return a > b ? a : b; }
 
-/* Every plan is one of the four combinations below on 1 .. wanted_threads threads. Each
+/* Every plan is one of the six combinations below on 1 .. wanted_threads threads. Each
  * combination's length grows with m and n at a given thread count, so the bound holds for
  * every smaller product too (an epoch's shorter last batch). */
 size_t BN(bn_gemm_scratch_bound)(int64_t m, int64_t n, int64_t k, int threaded)
@@ -70,9 +70,13 @@ size_t BN(bn_gemm_scratch_bound)(int64_t m, int64_t n, int64_t k, int threaded)
     for (int transposed = 0; transposed < 2; transposed++) {
         plan.m = transposed ? n : m;
         plan.n = transposed ? m : n;
-        for (plan.a_in_place = 0; plan.a_in_place < 2; plan.a_in_place++)
+        /* A packed in blocks, read in place, or packed whole */
+        for (int source = 0; source < 3; source++) {
+            plan.a_in_place = source == 1;
+            plan.a_packed_whole = source == 2;
             for (int threads = 1; threads <= most; threads++)
                 bound = larger(bound, BN(bn_gemm_packed_scratch_len)(&plan, threads));
+        }
     }
     return (size_t)bound;
 }
@@ -162,6 +166,17 @@ static int reads_a_in_place(const product *pr)
            (double)pr->m * (double)pr->k * sizeof(real) <= GEMM_A_IN_PLACE_BYTES;
 }
 
+/* Whether A is packed whole, once, so that the threads can take columns as they do when
+ * it is read in place (gemm_packed.c): when it is as small as one read in place, and only
+ * its rows' distance, a multiple of 4 KiB (GEMM_A_IN_PLACE_ROW_BYTES), kept it from being
+ * read in place. An indexed A stays packed a block at a time: its whole A~, packed by both
+ * cores and then read by both, made the first layer's product of W1 and W5 3% slower. */
+static int packs_a_whole(const product *pr)
+{
+    return !pr->a_in_place && !pr->A.rows && !pr->A.cols && pr->A.cs == 1 &&
+           (double)pr->m * (double)pr->k * sizeof(real) <= GEMM_A_IN_PLACE_BYTES;
+}
+
 /* The product as the loops will run it: C = A B, or C^T = B^T A^T, packed or (if narrow)
  * unpacked, whichever is estimated to be cheapest (a column-major C, whose rows it writes
  * in place, or a C with few columns and many rows). All give the same result bit for bit:
@@ -187,6 +202,8 @@ static product orient(real *C, ptrdiff_t c_rs, ptrdiff_t c_cs,
     transposed.n = m;
     pr.a_in_place = reads_a_in_place(&pr);
     transposed.a_in_place = reads_a_in_place(&transposed);
+    pr.a_packed_whole = packs_a_whole(&pr);
+    transposed.a_packed_whole = packs_a_whole(&transposed);
     pr.unpacked = runs_unpacked(&pr) && estimated_unpacked_cycles(&pr) < estimated_cycles(&pr);
     transposed.unpacked = runs_unpacked(&transposed) &&
                           estimated_unpacked_cycles(&transposed) < estimated_cycles(&transposed);

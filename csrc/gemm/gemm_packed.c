@@ -7,9 +7,12 @@
  *   loop 2  jr  NR-column micro-panels of B~
  *   loop 1  ir  MR-row micro-panels of A~: the micro-kernel updates one MR x NR tile of C
  *
- * When A is read in place (small, not indexed: reads_a_in_place), there is no A~ to share
- * and the threads take groups of columns instead, each piece running loops 4 to 1 on its
- * own columns and packing its own B~ (in_place_piece).
+ * When A is small, the threads take groups of columns instead, each piece running loops 4
+ * to 1 on its own columns and packing its own B~ (column_piece). A is then read in place
+ * (reads_a_in_place) or, when its rows are too far apart for that, packed whole by each
+ * thread into its own A~ (packs_a_whole): the shared B~ of the loops above, packed by both
+ * cores and read by both, ran a 128 x 1024 by 1024 x 1024 float product at 0.76x the speed
+ * of 128 x 1016 by 1016 x 1016, whose A is read in place (issue 19).
  *
  * Threads (pool.c) split only the output, never the reduction: every element is summed by
  * one thread, KC products at a time in the order p = 0, 1, ..., k-1, so results are the
@@ -23,12 +26,12 @@
 #include "gemm_scratch.h"
 #include "runtime/pool.h"
 
-/* The packed operands: B~ shared by the threads (or, when A is read in place, one B~ per
+/* The packed operands: B~ shared by the threads (or, when they take columns, one B~ per
  * thread for its own columns), and one A~ per thread */
 typedef struct {
     real *b_blocks;           /* [nc/NR panels][kc, NR] */
     int64_t b_block_len;      /* 0: one B~, shared */
-    real *a_blocks;           /* per thread: [mc/MR panels][kc, MR] */
+    real *a_blocks;           /* per thread: [mc/MR panels][kc, MR]; or [m/MR panels][k, MR] */
     int64_t a_block_len;
     int n_threads;
 } scratch;
@@ -81,11 +84,12 @@ static void update_tile(const product *pr, const real *A, ptrdiff_t a_rs, ptrdif
 }
 
 /* Loop 1: C[i0:i0+mc, j0:j0+cols] += A[i0:i0+mc, p0:p0+kc] @ b_panel[kc,width], one
- * MR-row tile at a time. A's rows come from A~ (a_block), or for whole tiles when A is read
- * in place, from A itself. */
-static void loop1_tiles(const product *pr, const real *a_block, const real *b_panel,
-                        int64_t width, int64_t i0, int64_t mc, int64_t j0, int64_t cols,
-                        int64_t p0, int64_t kc, real beta, int last)
+ * MR-row tile at a time. A's rows come from A~'s MR-row panels (a_block, the slice's first
+ * panel; each panel a_depth deep: kc, or k when A is packed whole), or for whole tiles when
+ * A is read in place, from A itself (a_block then holds a last tile's panel). */
+static void loop1_tiles(const product *pr, const real *a_block, int64_t a_depth,
+                        const real *b_panel, int64_t width, int64_t i0, int64_t mc, int64_t j0,
+                        int64_t cols, int64_t p0, int64_t kc, real beta, int last)
 {
     int64_t mr = pr->kernel.mr;
     for (int64_t ir = 0; ir < mc; ir += mr) {
@@ -94,22 +98,23 @@ static void loop1_tiles(const product *pr, const real *a_block, const real *b_pa
             update_tile(pr, pr->A.base + (i0 + ir) * pr->A.rs + p0 * pr->A.cs, pr->A.rs,
                         pr->A.cs, b_panel, width, i0 + ir, rows, j0, cols, kc, beta, last);
         else
-            update_tile(pr, a_block + (pr->a_in_place ? 0 : ir * kc), 1, mr, b_panel, width,
-                        i0 + ir, rows, j0, cols, kc, beta, last);
+            update_tile(pr, a_block + (pr->a_in_place ? 0 : ir * a_depth), 1, mr, b_panel,
+                        width, i0 + ir, rows, j0, cols, kc, beta, last);
     }
 }
 
 /* Loop 2: C[i0:i0+mc, j0+jp:j0+jp+cols] += A[i0:i0+mc, p0:p0+kc] @ B~[kc, jp:jp+cols], one
  * NR-column panel at a time, b_panels the first of them; each B~ panel stays in L1 while
  * loop 1 sweeps A past it */
-static void loop2_panels(const product *pr, const real *a_block, const real *b_panels,
-                         int64_t i0, int64_t mc, int64_t j0, int64_t nc, int64_t jp,
-                         int64_t cols, int64_t p0, int64_t kc, real beta, int last)
+static void loop2_panels(const product *pr, const real *a_block, int64_t a_depth,
+                         const real *b_panels, int64_t i0, int64_t mc, int64_t j0, int64_t nc,
+                         int64_t jp, int64_t cols, int64_t p0, int64_t kc, real beta, int last)
 {
     int64_t nr = pr->kernel.nr;
     for (int64_t jr = jp; jr < jp + cols; jr += nr)
-        loop1_tiles(pr, a_block, b_panels + (jr - jp) * kc, panel_width(&pr->kernel, jr, nc),
-                    i0, mc, j0 + jr, min64(nr, jp + cols - jr), p0, kc, beta, last);
+        loop1_tiles(pr, a_block, a_depth, b_panels + (jr - jp) * kc,
+                    panel_width(&pr->kernel, jr, nc), i0, mc, j0 + jr,
+                    min64(nr, jp + cols - jr), p0, kc, beta, last);
 }
 
 /* Pieces of the m x nc block for n_threads threads. One thread takes MC rows at a time,
@@ -166,8 +171,8 @@ static void loop3_piece(void *context, int64_t piece, int thread)
     int64_t jp = piece % part->n_col_pieces * part->cols;
     int64_t mc = min64(part->rows, pr->m - i0);
     BN(bn_pack_panels)(a_block, &pr->A, i0, mc, pr->kernel.mr, pr->kernel.mr, sl->p0, sl->kc);
-    loop2_panels(pr, a_block, sl->s->b_blocks + jp * sl->kc, i0, mc, sl->j0, sl->nc, jp,
-                 min64(part->cols, sl->nc - jp), sl->p0, sl->kc, sl->beta, sl->last);
+    loop2_panels(pr, a_block, sl->kc, sl->s->b_blocks + jp * sl->kc, i0, mc, sl->j0, sl->nc,
+                 jp, min64(part->cols, sl->nc - jp), sl->p0, sl->kc, sl->beta, sl->last);
 }
 
 /* Loop 4: C[:, j0:j0+nc] = beta * C + A @ B[:, j0:j0+nc], KC products of each sum at a
@@ -188,7 +193,7 @@ static void loop4_slices(const product *pr, const scratch *s, int64_t j0, int64_
     }
 }
 
-/* Pieces of the m x nc block when A is read in place: groups of NR-column panels, about
+/* Pieces of the m x nc block when the threads take columns: groups of NR-column panels, about
  * PIECES_PER_THREAD per thread, each over all rows; the rows are cut too when there are
  * fewer panels than that (each row piece packs the B panels of its columns again) */
 static partition cut_columns(const product *pr, int64_t nc, int n_threads)
@@ -204,19 +209,21 @@ static partition cut_columns(const product *pr, int64_t nc, int n_threads)
     return part;
 }
 
-/* An NC-column block of C as the threads share it out when A is read in place */
+/* An NC-column block of C as the threads share it out when they take columns */
 typedef struct {
     const product *pr;
     const scratch *s;
     partition part;
     int64_t j0, nc;
+    unsigned char *a_packed;  /* per thread: its A~ holds all of A (when packed whole) */
 } column_block;
 
 /* One piece C[rows, cols] of the block over the whole reduction, a KC slice at a time: its
  * B~ panels packed into the thread's own B~, so no thread reads panels another packed (that
- * traffic between the cores cost time: csrc/TUNING.md), and a last tile of fewer than MR
- * rows of A into its own A~ */
-static void in_place_piece(void *context, int64_t piece, int thread)
+ * traffic between the cores cost time: csrc/TUNING.md). A is read from the thread's own
+ * A~ of all of A, packed on its first piece, or in place, a last tile of fewer than MR
+ * rows packed into the thread's own A~. */
+static void column_piece(void *context, int64_t piece, int thread)
 {
     const column_block *bl = context;
     const product *pr = bl->pr;
@@ -226,6 +233,10 @@ static void in_place_piece(void *context, int64_t piece, int thread)
     int64_t i0 = piece / bl->part.n_col_pieces * bl->part.rows;
     int64_t jp = piece % bl->part.n_col_pieces * bl->part.cols;
     int64_t mc = min64(bl->part.rows, pr->m - i0), cols = min64(bl->part.cols, bl->nc - jp);
+    if (pr->a_packed_whole && !bl->a_packed[thread]) {
+        BN(bn_pack_panels)(a_block, &pr->A, 0, pr->m, mr, mr, 0, pr->k);
+        bl->a_packed[thread] = 1;
+    }
     for (int64_t p0 = 0; p0 < pr->k; p0 += GEMM_KC) {
         int64_t kc = min64(GEMM_KC, pr->k - p0);
         BN(bn_pack_panels)(b_panels, &pr->Bt, bl->j0 + jp, cols, nr,
@@ -233,10 +244,13 @@ static void in_place_piece(void *context, int64_t piece, int thread)
         /* MC rows at a time, so that B~'s panels sweep a block of A that stays in L2 */
         for (int64_t ic = i0; ic < i0 + mc; ic += GEMM_MC) {
             int64_t rows = min64(GEMM_MC, i0 + mc - ic);
-            if (rows % mr)
+            const real *a_panels = a_block;
+            if (pr->a_packed_whole)
+                a_panels = a_block + ic * pr->k + p0 * mr;
+            else if (rows % mr)
                 BN(bn_pack_panel)(a_block, &pr->A, ic + rows / mr * mr, rows % mr, mr, p0, kc);
-            loop2_panels(pr, a_block, b_panels, ic, rows, bl->j0, bl->nc, jp, cols, p0, kc,
-                         p0 == 0 ? pr->beta : 1, p0 + kc == pr->k);
+            loop2_panels(pr, a_panels, pr->k, b_panels, ic, rows, bl->j0, bl->nc, jp, cols, p0,
+                         kc, p0 == 0 ? pr->beta : 1, p0 + kc == pr->k);
         }
     }
 }
@@ -244,20 +258,21 @@ static void in_place_piece(void *context, int64_t piece, int thread)
 /* Loop 5: C = beta * C + A @ B, NC columns at a time */
 static void loop5_column_blocks(const product *pr, const scratch *s)
 {
+    unsigned char a_packed[BN_MAX_WORKERS] = {0};
     for (int64_t j0 = 0; j0 < pr->n; j0 += GEMM_NC) {
         int64_t nc = min64(GEMM_NC, pr->n - j0);
-        if (!pr->a_in_place) {
+        if (!pr->a_in_place && !pr->a_packed_whole) {
             loop4_slices(pr, s, j0, nc);
             continue;
         }
-        column_block bl = {pr, s, cut_columns(pr, nc, s->n_threads), j0, nc};
+        column_block bl = {pr, s, cut_columns(pr, nc, s->n_threads), j0, nc, a_packed};
         bn_parallel_for(bl.part.n_row_pieces * bl.part.n_col_pieces, s->n_threads,
-                        in_place_piece, &bl);
+                        column_piece, &bl);
     }
 }
 
 /* A~ holds min(MC, m rounded up to MR) rows: MC must be whole MR-row panels, as
- * bn_pack_panels pads the last panel to MR rows; and in_place_piece's MC-row blocks leave
+ * bn_pack_panels pads the last panel to MR rows; and column_piece's MC-row blocks leave
  * a short tile only at the end of a piece */
 _Static_assert(WHOLE_MR_PANELS(GEMM_MC), "GEMM_MC is a multiple of every kernel's MR");
 /* an NC-column block other than the last is whole NR panels: only the matrix's last panel
@@ -277,11 +292,11 @@ static block_lengths packed_lengths(const product *pr, int n_threads)
     int64_t line = 64 / sizeof(real);
     int64_t nc = min64(GEMM_NC, pr->n);
     block_lengths len;
-    if (pr->a_in_place) {
-        /* a B~ per thread for the columns of its piece; an A~ for a last tile */
+    if (pr->a_in_place || pr->a_packed_whole) {
+        /* a B~ per thread for the columns of its piece; an A~ for a last tile, or all of A */
         len.b_len = round_up(cut_columns(pr, nc, n_threads).cols * kc, line);
         len.b_blocks = n_threads;
-        len.a_len = round_up(mr * kc, line);
+        len.a_len = round_up(pr->a_in_place ? mr * kc : round_up(pr->m, mr) * pr->k, line);
     } else {
         len.b_len = round_up(round_up(nc, nr) * kc, line);
         len.b_blocks = 1;

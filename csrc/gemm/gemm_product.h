@@ -43,6 +43,8 @@ typedef struct {
     const epilogue *finish;   /* NULL: a plain product */
     kernel_shape kernel;
     int a_in_place;           /* the kernel reads whole MR-row tiles of A where they are */
+    int a_packed_whole;       /* A, small, is packed once, all of it, and the threads take
+                                 columns (gemm_packed.c) */
     int finish_in_kernel;     /* the epilogue is a bias and ReLU (or none): the packed
                                  micro-kernel applies it to whole tiles in registers */
     int unpacked;             /* a narrow product: run_unpacked reads A and B in place */

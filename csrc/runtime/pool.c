@@ -34,6 +34,7 @@
 #define GENERATION_BITS (64 - WORKER_BITS - 2 * TASK_BITS)
 #define MAX_TASKS (((int64_t)1 << TASK_BITS) - 1)    /* tasks per ticket; more go in rounds */
 #define MAX_WORKERS ((1 << WORKER_BITS) - 1)
+_Static_assert(MAX_WORKERS == BN_MAX_WORKERS, "pool.h states the cap on workers");
 
 typedef uint64_t ticket;
 

@@ -14,6 +14,10 @@ typedef void (*bn_task)(void *context, int64_t task, int worker);
  * n_workers <= 1, or while another thread is using the pool, the caller runs them all. */
 void bn_parallel_for(int64_t n_tasks, int n_workers, bn_task run, void *context);
 
+/* The most workers a parallel loop runs on (more asked for are capped): per-worker state
+ * sized by it holds every worker's */
+#define BN_MAX_WORKERS 63
+
 /* bn_parallel_for when the pool is free and has threads to share the tasks out; false,
  * having run nothing, when not */
 bool bn_parallel_for_shared(int64_t n_tasks, int n_workers, bn_task run, void *context);
