@@ -132,6 +132,46 @@ print(statuses)
     assert run_python(code, timeout=60).strip() == "[0, 0, 0, 0, 0]"
 
 
+def share_of(tasks, n_tasks, n_shares):
+    """the share each task belongs to: share s holds [s n / S, (s + 1) n / S)"""
+    ends = [(s + 1) * n_tasks // n_shares for s in range(n_shares)]
+    return np.searchsorted(ends, tasks, side="right")
+
+
+# (tasks, workers asked for): none, one, fewer tasks than workers, uneven shares, workers
+# beyond the pool's cap of 63
+@pytest.mark.parametrize("n_tasks,n_workers", [(0, 2), (1, 2), (9, 1), (8, 2), (13, 2),
+                                               (3, 5), (200, 2), (50, 70)])
+def test_tasks_dealt_in_shares_run_once_each_in_order_within_a_share(n_tasks, n_workers):
+    # the matrix product's slices deal their pieces so (csrc/runtime/shares.c): whoever runs
+    # a task, and however the workers come, every task runs once, and each worker takes the
+    # tasks of any one share in order (the first deal may start the pool's threads)
+    _kernels.deal_by_shares(n_tasks, n_workers, spin=20000)
+    runs, worker, position = _kernels.deal_by_shares(n_tasks, n_workers, spin=20000)
+    assert (runs == 1).all()
+    assert ((worker >= 0) & (worker < max(1, min(n_workers, 63)))).all()
+    n_shares = min(n_workers, 63) if n_workers > 1 and n_tasks > 1 else 1
+    share = share_of(np.arange(n_tasks), n_tasks, n_shares)
+    for w in np.unique(worker):
+        mine = np.flatnonzero(worker == w)
+        mine = mine[np.argsort(position[mine])]
+        assert (np.sort(position[mine]) == np.arange(len(mine))).all()
+        for s in np.unique(share[mine]):
+            in_share = mine[share[mine] == s]
+            assert (np.diff(in_share) > 0).all()
+
+
+def test_tasks_dealt_to_one_worker_run_in_order():
+    runs, worker, position = _kernels.deal_by_shares(17, 1)
+    assert (runs == 1).all() and (worker == 0).all()
+    assert (position == np.arange(17)).all()
+
+
+def test_dealing_refuses_negative_counts():
+    with pytest.raises(ValueError, match="n_tasks"):
+        _kernels.deal_by_shares(-1, 2)
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_predict_chunks_on_threads_match_one_thread(dtype):

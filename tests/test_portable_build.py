@@ -21,8 +21,8 @@ pytestmark = pytest.mark.skipif(
 # compiled once per precision (csrc/real.h), then once for both
 PER_PRECISION = ["gemm/gemm.c", "gemm/gemm_packed.c", "gemm/gemm_narrow.c", "gemm/gemm_pack.c",
                  "gemm/gemm_scratch.c", "gemm/gemm_kernels_portable.c", "network/activations.c"]
-SHARED = ["network/index.c", "gemm/gemm_select.c", "runtime/pool.c", "runtime/core_distance.c",
-          "runtime/usable_cpus.c", "runtime/alloc.c"]
+SHARED = ["network/index.c", "gemm/gemm_select.c", "runtime/pool.c", "runtime/shares.c",
+          "runtime/core_distance.c", "runtime/usable_cpus.c", "runtime/alloc.c"]
 FLAGS = ["-O2", "-std=gnu11", "-ffp-contract=off", "-fno-math-errno", "-I", CSRC]
 
 

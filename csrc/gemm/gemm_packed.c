@@ -177,7 +177,9 @@ static void loop3_piece(void *context, int64_t piece, int thread)
 
 /* Loop 4: C[:, j0:j0+nc] = beta * C + A @ B[:, j0:j0+nc], KC products of each sum at a
  * time; beta applies to the first slice only. The threads pack B~ in groups of panels,
- * about PIECES_PER_THREAD each, then take the pieces of loop 3 as they come free. */
+ * about PIECES_PER_THREAD each, then take the pieces of loop 3, each thread its own share
+ * first, the same in every slice: a piece's rows of C then stay in one core's cache from
+ * slice to slice instead of crossing to the other's (csrc/TUNING.md, "PIECES_PER_THREAD"). */
 static void loop4_slices(const product *pr, const scratch *s, int64_t j0, int64_t nc)
 {
     int64_t panels = ceil_div(nc, pr->kernel.nr);
@@ -188,8 +190,8 @@ static void loop4_slices(const product *pr, const scratch *s, int64_t j0, int64_
         slice sl = {pr, s, cut_block(pr, nc, s->n_threads), j0, nc, p0, kc, group_cols,
                     p0 == 0 ? pr->beta : 1, p0 + kc == pr->k};
         bn_parallel_for(ceil_div(nc, group_cols), s->n_threads, pack_b_group, &sl);
-        bn_parallel_for(sl.part.n_row_pieces * sl.part.n_col_pieces, s->n_threads, loop3_piece,
-                        &sl);
+        bn_parallel_for_by_shares(sl.part.n_row_pieces * sl.part.n_col_pieces, s->n_threads,
+                                  loop3_piece, &sl);
     }
 }
 

@@ -18,6 +18,13 @@ void bn_parallel_for(int64_t n_tasks, int n_workers, bn_task run, void *context)
  * sized by it holds every worker's */
 #define BN_MAX_WORKERS 63
 
+/* bn_parallel_for, the tasks dealt in n_workers runs of consecutive ones: worker w runs its
+ * own run's tasks first, in order, then helps finish the others' (shares.c). Loops that
+ * give the same tasks the same data time after time (the matrix product's slices, each
+ * adding to the same pieces of C) keep each task's data on one core, while a worker kept
+ * from its core still hands its tasks to the others. */
+void bn_parallel_for_by_shares(int64_t n_tasks, int n_workers, bn_task run, void *context);
+
 /* bn_parallel_for when the pool is free and has threads to share the tasks out; false,
  * having run nothing, when not */
 bool bn_parallel_for_shared(int64_t n_tasks, int n_workers, bn_task run, void *context);

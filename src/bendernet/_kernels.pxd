@@ -158,9 +158,12 @@ cdef extern from "bendernet.h" nogil:
                        int check_finite)
 
 
-# The C core's thread-placement decision (csrc/runtime/pool.h), for tests to feed it
+# The C core's thread-placement decision (csrc/runtime/pool.h), for tests to feed it, and
+# its loop dealing tasks in shares, for tests to follow who ran what
 cdef extern from "runtime/pool.h" nogil:
     bint bn_far_apart_after(bint was_far_apart, int64_t round_trip, int64_t limit)
     int bn_threads_for_product(int wanted, bint in_chain, bint far_apart)
     int bn_usable_cpus()
     int bn_threads_within(int limit, int usable)
+    ctypedef void (*bn_task)(void *context, int64_t task, int worker) noexcept nogil
+    void bn_parallel_for_by_shares(int64_t n_tasks, int n_workers, bn_task run, void *context)

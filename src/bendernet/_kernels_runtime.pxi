@@ -31,6 +31,55 @@ def usable_cpus():
     return bn_usable_cpus()
 
 
+# ---- tasks dealt in shares ----------------------------------------------------------------
+
+cdef struct dealt_record:
+    int64_t *runs          # per task: how many times it ran
+    int64_t *worker        # per task: the worker that ran it (the last, if more)
+    int64_t *position      # per task: how many tasks its worker had run before it
+    int64_t *run_by        # per worker: tasks run so far
+    int64_t spin           # busy iterations per task, so that the pool's threads join in
+    double sink
+
+
+cdef void record_task(void *context, int64_t task, int worker) noexcept nogil:
+    cdef dealt_record *rec = <dealt_record *>context
+    cdef int64_t i
+    cdef double x = 0
+    for i in range(rec.spin):
+        x = x * 0.5 + 1.0
+    rec.sink += x
+    rec.runs[task] += 1
+    rec.worker[task] = worker
+    rec.position[task] = rec.run_by[worker]
+    rec.run_by[worker] += 1
+
+
+def deal_by_shares(int64_t n_tasks, int n_workers, int64_t spin=0):
+    """Runs n_tasks recording tasks through bn_parallel_for_by_shares on up to n_workers
+    workers; returns (runs, worker, position) per task: how many times it ran, the worker
+    that ran it, and how many tasks that worker had run before it."""
+    if n_tasks < 0 or n_workers < 0 or spin < 0:
+        raise ValueError("n_tasks, n_workers and spin must be >= 0")
+    runs = numpy.zeros(n_tasks, numpy.int64)
+    worker = numpy.full(n_tasks, -1, numpy.int64)
+    position = numpy.full(n_tasks, -1, numpy.int64)
+    run_by = numpy.zeros(64, numpy.int64)
+    cdef int64_t[::1] runs_v = runs, worker_v = worker, position_v = position
+    cdef int64_t[::1] run_by_v = run_by
+    cdef int64_t unused = 0
+    cdef dealt_record rec
+    rec.runs = &runs_v[0] if n_tasks else &unused
+    rec.worker = &worker_v[0] if n_tasks else &unused
+    rec.position = &position_v[0] if n_tasks else &unused
+    rec.run_by = &run_by_v[0]
+    rec.spin = spin
+    rec.sink = 0
+    with nogil:
+        bn_parallel_for_by_shares(n_tasks, n_workers, record_task, &rec)
+    return runs, worker, position
+
+
 # ---- the machine's peak ------------------------------------------------------------------
 
 def fma_peak(dtype, threads, seconds):
