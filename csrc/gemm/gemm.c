@@ -166,11 +166,11 @@ static int reads_a_in_place(const product *pr)
            (double)pr->m * (double)pr->k * sizeof(real) <= GEMM_A_IN_PLACE_BYTES;
 }
 
-/* Whether A is packed whole, once, so that the threads can take columns as they do when
- * it is read in place (gemm_packed.c): when it is as small as one read in place, and only
- * its rows' distance, a multiple of 4 KiB (GEMM_A_IN_PLACE_ROW_BYTES), kept it from being
- * read in place. An indexed A stays packed a block at a time: its whole A~, packed by both
- * cores and then read by both, made the first layer's product of W1 and W5 3% slower. */
+/* Whether A is packed whole, by each thread, so that the threads can take columns as they
+ * do when it is read in place (gemm_packed.c): when it is as small as one read in place
+ * and only its rows' distance, 4 KiB or more (GEMM_A_IN_PLACE_ROW_BYTES), kept it from
+ * being read in place. An indexed A stays packed a block at a time: packed whole it made
+ * the first layer's product of W1 and W5 3% slower (csrc/TUNING.md). */
 static int packs_a_whole(const product *pr)
 {
     return !pr->a_in_place && !pr->A.rows && !pr->A.cols && pr->A.cs == 1 &&
