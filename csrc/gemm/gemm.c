@@ -169,8 +169,8 @@ static int reads_a_in_place(const product *pr)
 /* Whether A is packed whole, by each thread, so that the threads can take columns as they
  * do when it is read in place (gemm_packed.c): when it is as small as one read in place
  * and only its rows' distance, 4 KiB or more (GEMM_A_IN_PLACE_ROW_BYTES), kept it from
- * being read in place. An indexed A stays packed a block at a time: packed whole it made
- * the first layer's product of W1 and W5 3% slower (csrc/TUNING.md). */
+ * being read in place. An indexed A stays packed a block at a time: packed whole into
+ * one shared A~ it made the W1 and W5 fits 3% slower (csrc/TUNING.md). */
 static int packs_a_whole(const product *pr)
 {
     return !pr->a_in_place && !pr->A.rows && !pr->A.cols && pr->A.cs == 1 &&
